@@ -1,0 +1,77 @@
+"""The ``vlanspec`` command: parses arguments, sets up logging, dispatches to a command module.
+
+Commands live one per module in :mod:`vlanspec.commands`. This module holds the one error handler
+that turns every known failure into a clean message and exit code 1, so no traceback reaches a
+user for anything a user can cause.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from vlanspec import logs
+from vlanspec.commands.base import CONTEXT, Group, common_params, version_option
+from vlanspec.diagnostics import SpecError
+from vlanspec.errors import UserError
+
+
+@click.group(cls=Group, context_settings=CONTEXT)
+def cli() -> None:
+    """Declarative Docker macvlan and ipvlan networks.
+
+    Keep a YAML spec of which networks exist and which containers attach to them; vlanspec
+    validates it offline, shows a plan against the live engine, and applies it.
+    """
+
+
+cli.params.extend(common_params())
+cli.params.append(version_option())
+
+
+def _register() -> None:
+    from vlanspec.commands import register
+
+    register(cli)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn every known failure into a message and exit code 1."""
+    from vlanspec.render.diagnostics import as_text
+
+    try:
+        cli.main(args=argv, prog_name="vlanspec", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except SpecError as exc:
+        click.echo(as_text(exc.diagnostics))
+        sys.exit(1)
+    except UserError as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f"  hint: {exc.hint}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as exc:  # the one place an unexpected failure becomes a short message
+        logs.get_logger(__name__).debug("internal error", exc_info=True)
+        click.echo(
+            f"Error: internal error: {type(exc).__name__}: {exc}\n"
+            "  hint: this is a bug in vlanspec; run again with -vv for details and report it",
+            err=True,
+        )
+        sys.exit(1)
+    sys.exit(0)

@@ -1,0 +1,12 @@
+"""One module per command; :func:`register` adds them all to the CLI group."""
+
+from __future__ import annotations
+
+import click
+
+from vlanspec.commands import schema, validate
+
+
+def register(group: click.Group) -> None:
+    for module in (validate, schema):
+        group.add_command(module.command)

@@ -1,0 +1,25 @@
+"""``vlanspec schema``: print a JSON Schema that ships with vlanspec."""
+
+from __future__ import annotations
+
+import click
+
+from vlanspec.commands.base import Command
+from vlanspec.spec.schema import schema_text
+
+SCHEMAS = {
+    "spec": "vlanspec.schema.json",
+    "plan": "plan.schema.json",
+    "diagnostics": "diagnostics.schema.json",
+}
+
+
+@click.command("schema", cls=Command)
+@click.argument("which", type=click.Choice(sorted(SCHEMAS)), default="spec")
+def command(which: str) -> None:
+    """Print the JSON Schema of the spec format (or of plans or diagnostics).
+
+    Editors use it through the modeline
+    '# yaml-language-server: $schema=<path>/vlanspec.schema.json'.
+    """
+    click.echo(schema_text(SCHEMAS[which]), nl=False)

@@ -1,0 +1,62 @@
+"""``vlanspec validate``: check specs offline, without Docker."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from vlanspec.commands.base import Command
+from vlanspec.diagnostics import Diagnostic, has_errors, sorted_diagnostics
+from vlanspec.render.diagnostics import as_github, as_json, as_text
+from vlanspec.spec import expand_paths, read_spec
+
+RENDERERS = {"text": as_text, "json": as_json, "github": as_github}
+
+
+@click.command("validate", cls=Command)
+@click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(sorted(RENDERERS)),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools, github for GitHub Actions annotations.",
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def command(specs: tuple[str, ...], output: str, strict: bool) -> None:
+    """Check spec files (or every *.yaml/*.yml in a directory) without touching Docker.
+
+    Prints every problem as 'file:line:col: error: message' and exits 1 when any is an
+    error (or a warning, with --strict); prints a one-line summary and exits 0 otherwise.
+    """
+    files, problems = expand_paths(specs)
+    diagnostics: list[Diagnostic] = list(problems)
+    networks = attachments = 0
+    for path in files:
+        loaded = read_spec(path)
+        diagnostics.extend(loaded.diagnostics)
+        if loaded.spec is not None:
+            networks += len(loaded.spec.networks)
+            attachments += len(loaded.spec.attachments)
+    diagnostics = sorted_diagnostics(diagnostics)
+    failed = has_errors(diagnostics, strict=strict)
+    if diagnostics or output != "text":
+        rendered = RENDERERS[output](diagnostics)
+        if rendered:
+            click.echo(rendered)
+    if output == "text":
+        errors = sum(d.is_error for d in diagnostics)
+        warnings = len(diagnostics) - errors
+        if failed:
+            click.echo(
+                f"{errors} error(s), {warnings} warning(s) in {len(files)} file(s)", err=True
+            )
+        else:
+            noun = "spec" if len(files) == 1 else "specs"
+            click.echo(
+                f"OK: {len(files)} {noun} valid ({networks} networks, {attachments} attachments"
+                f", {warnings} warning(s))"
+            )
+    sys.exit(1 if failed else 0)

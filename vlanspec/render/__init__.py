@@ -1,0 +1,1 @@
+"""Turning plans and diagnostics into text, JSON, Markdown and CI annotations; decides nothing."""

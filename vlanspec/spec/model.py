@@ -1,0 +1,171 @@
+"""The typed, frozen model of a spec, built only from a document that passed validation.
+
+Every element keeps the path of its YAML node (``("networks", "lan", "subnets", 0)``) so that later
+checks can point at the exact line and column through :meth:`Spec.locate`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+from vlanspec.diagnostics import Location
+
+Driver = Literal["macvlan", "ipvlan"]
+AttachmentPolicy = Literal["additive", "exclusive"]
+Path = tuple[str | int, ...]
+
+#: Each driver's mode when the spec (or a live network's options) says none.
+DEFAULT_MODE: Mapping[str, str] = MappingProxyType({"macvlan": "bridge", "ipvlan": "l2"})
+#: ipvlan's flag when none is given (engines 23.0 and newer).
+DEFAULT_IPVLAN_FLAG = "bridge"
+#: Docker option key that carries the mode, per driver.
+MODE_OPTION: Mapping[str, str] = MappingProxyType(
+    {"macvlan": "macvlan_mode", "ipvlan": "ipvlan_mode"}
+)
+FLAG_OPTION = "ipvlan_flag"
+#: Label prefix reserved for vlanspec's own bookkeeping.
+LABEL_PREFIX = "io.vlanspec."
+SPEC_LABEL = "io.vlanspec.spec"
+FINGERPRINT_LABEL = "io.vlanspec.fingerprint"
+
+
+def _frozen(mapping: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    return MappingProxyType(dict(sorted((mapping or {}).items())))
+
+
+@dataclass(frozen=True)
+class Subnet:
+    """One IPAM pool of a network."""
+
+    subnet: str
+    gateway: str | None = None
+    ip_range: str | None = None
+    aux_addresses: Mapping[str, str] = field(default_factory=_frozen)
+    path: Path = ()
+
+    @property
+    def network(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+        """The subnet as an address object (host bits ignored; preflight reports them)."""
+        return ipaddress.ip_network(self.subnet, strict=False)
+
+    @property
+    def is_ipv6(self) -> bool:
+        return self.network.version == 6
+
+
+@dataclass(frozen=True)
+class Network:
+    """A Docker macvlan or ipvlan network that the spec owns."""
+
+    name: str
+    driver: Driver
+    parent: str | None = None
+    mode: str | None = None
+    flag: str | None = None
+    subnets: tuple[Subnet, ...] = ()
+    ipv6: bool = False
+    internal: bool = False
+    labels: Mapping[str, str] = field(default_factory=_frozen)
+    options: Mapping[str, str] = field(default_factory=_frozen)
+    attachments: AttachmentPolicy = "additive"
+    path: Path = ()
+
+    @property
+    def effective_mode(self) -> str:
+        """The mode Docker will use: the given one, or the driver's default."""
+        return self.mode or DEFAULT_MODE[self.driver]
+
+    @property
+    def effective_ipv6(self) -> bool:
+        """IPv6 is on when asked for, or when any subnet is IPv6 (Docker ignores them otherwise)."""
+        return self.ipv6 or any(s.is_ipv6 for s in self.subnets)
+
+    @property
+    def vlan(self) -> tuple[str, int] | None:
+        """``("eth0", 20)`` for a VLAN sub-interface parent ``eth0.20``, else None."""
+        if self.parent is None or "." not in self.parent:
+            return None
+        base, _, vid = self.parent.rpartition(".")
+        return (base, int(vid)) if vid.isdigit() else None
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One container's attachment to one network, as the spec wants it."""
+
+    container: str
+    network: str
+    ipv4_address: str | None = None
+    ipv6_address: str | None = None
+    mac_address: str | None = None
+    aliases: tuple[str, ...] = ()
+    path: Path = ()
+
+    @property
+    def is_static(self) -> bool:
+        """Static attachments go first, so no dynamic address takes one they need."""
+        return self.ipv4_address is not None or self.ipv6_address is not None
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Where each node of a YAML document stands: its value, and its key for mapping entries."""
+
+    file: str
+    values: Mapping[Path, Location] = field(default_factory=dict)
+    keys: Mapping[Path, Location] = field(default_factory=dict)
+
+    def value(self, path: Path) -> Location:
+        """The location of the value at ``path``, or of its nearest ancestor that has one."""
+        return self._nearest(self.values, path)
+
+    def key(self, path: Path) -> Location:
+        """The location of the key of the entry at ``path`` (falls back to its value)."""
+        if path in self.keys:
+            return self.keys[path]
+        return self.value(path)
+
+    def _nearest(self, table: Mapping[Path, Location], path: Path) -> Location:
+        for end in range(len(path), -1, -1):
+            found = table.get(path[:end])
+            if found is not None:
+                return found
+        return Location(self.file, 1, 1)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A whole spec: the networks it owns and the attachments it wants."""
+
+    name: str
+    networks: tuple[Network, ...]
+    attachments: tuple[Attachment, ...]
+    source: SourceMap
+    version: int = 1
+
+    @property
+    def file(self) -> str:
+        return self.source.file
+
+    def network(self, name: str) -> Network | None:
+        return next((n for n in self.networks if n.name == name), None)
+
+    @property
+    def containers(self) -> tuple[str, ...]:
+        """Names of the containers the spec mentions, sorted."""
+        return tuple(sorted({a.container for a in self.attachments}))
+
+    def attachments_of(self, network: str) -> tuple[Attachment, ...]:
+        return tuple(a for a in self.attachments if a.network == network)
+
+    def locate(self, path: Path) -> Location:
+        """Where in the file the value at ``path`` is written."""
+        return self.source.value(path)
+
+    def locate_key(self, path: Path) -> Location:
+        """Where in the file the key of the entry at ``path`` is written."""
+        return self.source.key(path)

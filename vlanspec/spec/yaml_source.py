@@ -1,0 +1,245 @@
+"""Reading a spec file into plain data while remembering where every value stands.
+
+ruamel.yaml's round-trip loader keeps line and column on each mapping and sequence; this module
+turns its tree into plain ``dict``/``list``/scalars (what JSON Schema validates) plus a
+:class:`SourceMap`, and turns everything YAML can throw at a user into diagnostics.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from vlanspec.diagnostics import Diagnostic, Location, SpecError
+from vlanspec.spec.model import Path, SourceMap
+
+#: Specs are small; anything bigger than this is a mistake (or an attack), not a spec.
+MAX_FILE_BYTES = 1024 * 1024
+#: Values a document may expand to, aliases counted each time they are used (stops alias bombs).
+MAX_NODES = 100_000
+#: How deep mappings and lists may nest.
+MAX_DEPTH = 32
+
+_CORE_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed YAML document: plain data, and where each part of it was written."""
+
+    data: Any
+    source: SourceMap
+
+
+def read_text(path: str) -> str:
+    """Read a spec file as UTF-8, refusing what cannot be a spec with one clear diagnostic."""
+    where = Location(path, 1, 1)
+    try:
+        fs_path = FsPath(path)
+        size = fs_path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise SpecError(
+                [
+                    Diagnostic.error(
+                        "file.too-large",
+                        f"file is {size} bytes; specs may be at most {MAX_FILE_BYTES} bytes",
+                        where,
+                        "split the spec into several files in one directory",
+                    )
+                ]
+            )
+        raw = fs_path.read_bytes()
+    except OSError as exc:
+        raise SpecError(
+            [Diagnostic.error("file.unreadable", f"cannot read file: {exc.strerror}", where)]
+        ) from None
+    return decode(path, raw)
+
+
+def decode(path: str, raw: bytes) -> str:
+    """UTF-8 text of a file's bytes; binary or wrongly encoded files get a located diagnostic."""
+    if b"\0" in raw:
+        line = raw[: raw.index(b"\0")].count(b"\n") + 1
+        raise SpecError(
+            [
+                Diagnostic.error(
+                    "file.binary", "file is binary, not a YAML spec", Location(path, line)
+                )
+            ]
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise SpecError(
+            [
+                Diagnostic.error(
+                    "file.encoding",
+                    f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                    Location(path, line, column),
+                    "save the file as UTF-8",
+                )
+            ]
+        ) from None
+
+
+def parse(path: str, text: str) -> Document:
+    """Parse one YAML document; every YAML-level problem becomes a :class:`SpecError`."""
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        tree = yaml.load(text)
+    except MarkedYAMLError as exc:
+        raise SpecError([_marked_error(path, exc)]) from None
+    except YAMLError as exc:
+        raise SpecError([Diagnostic.error("yaml.syntax", str(exc), Location(path))]) from None
+    except RecursionError:
+        raise SpecError(
+            [Diagnostic.error("yaml.too-deep", "the document nests too deeply", Location(path))]
+        ) from None
+    walker = _Walker(path)
+    data = walker.walk(tree, (), Location(path, 1, 1), 0)
+    if walker.diagnostics:
+        raise SpecError(walker.diagnostics)
+    return Document(data, SourceMap(path, walker.values, walker.keys))
+
+
+def load_document(path: str) -> Document:
+    """Read and parse a spec file."""
+    return parse(path, read_text(path))
+
+
+def _marked_error(path: str, exc: MarkedYAMLError) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
+    problem = (exc.problem or exc.context or "invalid YAML").strip()
+    if "duplicate key" in problem:
+        key = problem.split('"')[1] if '"' in problem else "?"
+        return Diagnostic.error(
+            "yaml.duplicate-key",
+            f"duplicate key '{key}'",
+            where,
+            "each key may appear once in a mapping; remove or rename one of them",
+        )
+    if "expected a single document" in str(exc.context or ""):
+        return Diagnostic.error(
+            "yaml.multiple-documents",
+            "a spec file holds one YAML document, but this one has more",
+            where,
+            "put each spec in a file of its own",
+        )
+    context = f" ({exc.context.strip()})" if exc.context and exc.problem else ""
+    return Diagnostic.error("yaml.syntax", f"YAML syntax error: {problem}{context}", where)
+
+
+class _Walker:
+    """Turns ruamel's round-trip tree into plain data, recording positions on the way."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.values: dict[Path, Location] = {}
+        self.keys: dict[Path, Location] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.nodes = 0
+
+    def _at(self, line: int | None, column: int | None, fallback: Location) -> Location:
+        if line is None or column is None:
+            return fallback
+        return Location(self.path, line + 1, column + 1)
+
+    def walk(self, node: Any, path: Path, where: Location, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES or depth > MAX_DEPTH:
+            if not self.diagnostics or self.diagnostics[-1].code != "yaml.too-large":
+                limit = "values" if self.nodes > MAX_NODES else "levels of nesting"
+                self.diagnostics.append(
+                    Diagnostic.error(
+                        "yaml.too-large",
+                        f"the document expands to more than "
+                        f"{MAX_NODES if self.nodes > MAX_NODES else MAX_DEPTH} {limit}",
+                        where,
+                        "YAML aliases that refer to each other can expand enormously; "
+                        "write the values out",
+                    )
+                )
+            return None
+        self.values.setdefault(path, where)
+        tag = getattr(getattr(node, "tag", None), "value", None)
+        if tag is not None and tag not in _CORE_TAGS:
+            self.diagnostics.append(
+                Diagnostic.error(
+                    "yaml.tag",
+                    f"YAML tag '{tag}' is not supported",
+                    where,
+                    "remove the tag; specs use plain YAML values only",
+                )
+            )
+            return None
+        if isinstance(node, CommentedMap):
+            return self._mapping(node, path, where, depth)
+        if isinstance(node, CommentedSeq):
+            return self._sequence(node, path, where, depth)
+        return _scalar(node)
+
+    def _mapping(self, node: CommentedMap, path: Path, where: Location, depth: int) -> Any:
+        self.values[path] = self._at(node.lc.line, node.lc.col, where)
+        result: dict[str, Any] = {}
+        for key, value in node.items():
+            child: Path = (*path, str(key))
+            try:
+                kline, kcol = node.lc.key(key)
+                vline, vcol = node.lc.value(key)
+            except (KeyError, TypeError):
+                kline = kcol = vline = vcol = None
+            key_at = self._at(kline, kcol, where)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                self.diagnostics.append(
+                    Diagnostic.error("yaml.key", "mapping keys must be plain strings", key_at)
+                )
+                continue
+            self.keys[child] = key_at
+            value_at = self._at(vline, vcol, key_at)
+            self.values[child] = value_at
+            result[str(key)] = self.walk(value, child, value_at, depth + 1)
+        return result
+
+    def _sequence(self, node: CommentedSeq, path: Path, where: Location, depth: int) -> Any:
+        self.values[path] = self._at(node.lc.line, node.lc.col, where)
+        result: list[Any] = []
+        for index, item in enumerate(node):
+            child: Path = (*path, index)
+            try:
+                line, col = node.lc.item(index)
+            except (KeyError, TypeError):
+                line = col = None
+            item_at = self._at(line, col, where)
+            self.values[child] = item_at
+            result.append(self.walk(item, child, item_at, depth + 1))
+        return result
+
+
+def _scalar(node: Any) -> Any:
+    """A plain JSON-like scalar; YAML-only types become strings so the schema can judge them."""
+    if isinstance(node, TaggedScalar):  # only core tags reach here, e.g. ``!!str 1``
+        return str(node.value)
+    if node is None or isinstance(node, bool):
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, datetime.date | datetime.datetime):
+        return node.isoformat()
+    return str(node)
