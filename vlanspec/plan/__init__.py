@@ -1,0 +1,1 @@
+"""Planning: a pure ``diff(spec, live) -> Plan``, and plans as data."""
