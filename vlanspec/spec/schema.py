@@ -17,7 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from vlanspec.diagnostics import Diagnostic
+from vlanspec.diagnostics import Diagnostic, sorted_diagnostics
 from vlanspec.spec.model import Path, SourceMap
 
 _TYPE_WORDS = {
@@ -60,7 +60,7 @@ def validate(data: Any, source: SourceMap) -> list[Diagnostic]:
         if error.validator == "pattern" and tuple(error.absolute_path) in formatted:
             continue
         diagnostics.extend(_explain(error, source))
-    return diagnostics
+    return sorted_diagnostics(diagnostics)
 
 
 def _explain(error: ValidationError, source: SourceMap) -> Iterator[Diagnostic]:
@@ -72,6 +72,14 @@ def _explain(error: ValidationError, source: SourceMap) -> Iterator[Diagnostic]:
     rule: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
     if validator in ("oneOf", "anyOf") and error.context:
         yield from _explain_alternatives(error, source)
+        return
+    if "propertyNames" in error.schema_path:
+        yield Diagnostic.error(
+            "schema.name",
+            f"{value!r} in {field} is not a valid Docker name",
+            source.key((*path, str(value))),
+            "names start with a letter or digit, then letters, digits, '_', '.' or '-'",
+        )
         return
     if validator == "additionalProperties" and isinstance(value, dict):
         allowed = sorted(rule.get("properties", {}))
@@ -115,8 +123,11 @@ def _explain(error: ValidationError, source: SourceMap) -> Iterator[Diagnostic]:
             "schema.const", f"{field} must be {error.validator_value!r}, not {value!r}", where
         )
         return
-    if validator == "false" or (validator is None and error.schema is False):
-        yield Diagnostic.error("schema.not-allowed", f"{field} is not allowed here", where)
+    if validator == "not" or (validator is None and error.schema is False):
+        reason = rule.get("description") or "it is not allowed here"
+        yield Diagnostic.error(
+            "schema.not-allowed", f"{field} is not allowed: {reason}", source.key(path)
+        )
         return
     if validator == "format":
         reason = f" ({error.cause})" if error.cause else ""
@@ -134,16 +145,6 @@ def _explain(error: ValidationError, source: SourceMap) -> Iterator[Diagnostic]:
             where,
             described or f"it must match {error.validator_value}",
         )
-        return
-    if validator == "propertyNames":
-        for sub in error.context or []:
-            name = sub.instance
-            yield Diagnostic.error(
-                "schema.name",
-                f"{name!r} in {field} is not a valid Docker name",
-                source.key((*path, str(name))),
-                "names start with a letter or digit, then letters, digits, '_', '.' or '-'",
-            )
         return
     if validator == "uniqueItems":
         yield Diagnostic.error("schema.unique", f"{field} lists the same item twice", where)
