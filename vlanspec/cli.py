@@ -1,13 +1,16 @@
 """The ``vlanspec`` command: parses arguments, sets up logging, dispatches to a command module.
 
-Commands live one per module in :mod:`vlanspec.commands`. This module holds the one error handler
-that turns every known failure into a clean message and exit code 1, so no traceback reaches a
-user for anything a user can cause.
+Commands live one per module in :mod:`vlanspec.commands`. :func:`report_failures` is the one error
+handler that turns every known failure into a clean message and exit code 1, so no traceback
+reaches a user for anything a user can cause.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import click
 
@@ -17,7 +20,47 @@ from vlanspec.diagnostics import SpecError
 from vlanspec.errors import UserError
 
 
-@click.group(cls=Group, context_settings=CONTEXT)
+@contextmanager
+def report_failures() -> Iterator[None]:
+    """Turn known failures into messages and exit 1; unexpected ones into a short bug report."""
+    from vlanspec.render.diagnostics import as_text
+
+    try:
+        yield
+    except (click.exceptions.Exit, click.ClickException, click.Abort):
+        raise
+    except SpecError as exc:
+        click.echo(as_text(exc.diagnostics))
+        sys.exit(1)
+    except UserError as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f"  hint: {exc.hint}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as exc:  # the one place an unexpected failure becomes a short message
+        logs.get_logger(__name__).debug("internal error", exc_info=True)
+        click.echo(
+            f"Error: internal error: {type(exc).__name__}: {exc}\n"
+            "  hint: this is a bug in vlanspec; run again with -vv for details and report it",
+            err=True,
+        )
+        sys.exit(1)
+
+
+class Root(Group):
+    """The top-level group: every command runs inside :func:`report_failures`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with report_failures():
+            return super().invoke(ctx)
+
+
+@click.group(cls=Root, context_settings=CONTEXT)
 def cli() -> None:
     """Declarative Docker macvlan and ipvlan networks.
 
@@ -40,38 +83,5 @@ _register()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI and turn every known failure into a message and exit code 1."""
-    from vlanspec.render.diagnostics import as_text
-
-    try:
-        cli.main(args=argv, prog_name="vlanspec", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(1)
-    except SpecError as exc:
-        click.echo(as_text(exc.diagnostics))
-        sys.exit(1)
-    except UserError as exc:
-        click.echo(f"Error: {exc.message}", err=True)
-        if exc.hint:
-            click.echo(f"  hint: {exc.hint}", err=True)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(1)
-    except Exception as exc:  # the one place an unexpected failure becomes a short message
-        logs.get_logger(__name__).debug("internal error", exc_info=True)
-        click.echo(
-            f"Error: internal error: {type(exc).__name__}: {exc}\n"
-            "  hint: this is a bug in vlanspec; run again with -vv for details and report it",
-            err=True,
-        )
-        sys.exit(1)
-    sys.exit(0)
+    """Entry point of the ``vlanspec`` console script."""
+    cli.main(args=argv, prog_name="vlanspec")

@@ -74,3 +74,32 @@ def version_option() -> click.Option:
         callback=show,
         help="Show the version and exit.",
     )
+
+
+def env_file_option(function: Any) -> Any:
+    """``--env-file``: variables for ``${VAR}`` interpolation in specs (repeatable)."""
+    return click.option(
+        "--env-file",
+        "env_files",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="Read variables for ${VAR} in specs from this NAME=value file (repeatable; "
+        "the environment wins, as in Compose).",
+    )(function)
+
+
+def environment(env_files: tuple[str, ...]) -> dict[str, str]:
+    """The variables specs see: the env files in order, then the process environment on top."""
+    import os
+
+    from vlanspec.diagnostics import SpecError
+    from vlanspec.spec.interpolate import read_env_file
+
+    values: dict[str, str] = {}
+    for path in env_files:
+        found, problems = read_env_file(path)
+        if problems:
+            raise SpecError(problems)
+        values.update(found)
+    values.update(os.environ)
+    return values

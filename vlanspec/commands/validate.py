@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from vlanspec.commands.base import Command
+from vlanspec.commands.base import Command, env_file_option, environment
 from vlanspec.diagnostics import Diagnostic, has_errors, sorted_diagnostics
 from vlanspec.render.diagnostics import as_github, as_json, as_text
 from vlanspec.spec import expand_paths, read_spec
@@ -25,17 +25,19 @@ RENDERERS = {"text": as_text, "json": as_json, "github": as_github}
     help="text for people, json for tools, github for GitHub Actions annotations.",
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def command(specs: tuple[str, ...], output: str, strict: bool) -> None:
+@env_file_option
+def command(specs: tuple[str, ...], output: str, strict: bool, env_files: tuple[str, ...]) -> None:
     """Check spec files (or every *.yaml/*.yml in a directory) without touching Docker.
 
     Prints every problem as 'file:line:col: error: message' and exits 1 when any is an
     error (or a warning, with --strict); prints a one-line summary and exits 0 otherwise.
     """
+    env = environment(env_files)
     files, problems = expand_paths(specs)
     diagnostics: list[Diagnostic] = list(problems)
     networks = attachments = 0
     for path in files:
-        loaded = read_spec(path)
+        loaded = read_spec(path, env)
         diagnostics.extend(loaded.diagnostics)
         if loaded.spec is not None:
             networks += len(loaded.spec.networks)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 
@@ -29,10 +30,13 @@ class Loaded:
         return self.spec is not None and not has_errors(self.diagnostics)
 
 
-def read_spec(path: str) -> Loaded:
-    """Read, validate and check one spec file; user mistakes come back as diagnostics."""
+def read_spec(path: str, env: Mapping[str, str] | None = None) -> Loaded:
+    """Read, validate and check one spec file; user mistakes come back as diagnostics.
+
+    ``${VAR}`` references are interpolated from ``env`` (the process environment by default).
+    """
     try:
-        document = load_document(path)
+        document = load_document(path, os.environ if env is None else env)
     except SpecError as exc:
         return Loaded(path, None, tuple(exc.diagnostics))
     if not isinstance(document.data, dict):
@@ -57,9 +61,9 @@ def read_spec(path: str) -> Loaded:
     return Loaded(path, spec, tuple(sorted_diagnostics(check_spec(spec))))
 
 
-def load_spec(path: str) -> Spec:
+def load_spec(path: str, env: Mapping[str, str] | None = None) -> Spec:
     """The spec in ``path``; raises :class:`SpecError` with every error found (warnings pass)."""
-    loaded = read_spec(path)
+    loaded = read_spec(path, env)
     if loaded.spec is None or has_errors(loaded.diagnostics):
         raise SpecError(list(loaded.diagnostics))
     return loaded.spec

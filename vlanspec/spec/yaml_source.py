@@ -8,6 +8,8 @@ turns its tree into plain ``dict``/``list``/scalars (what JSON Schema validates)
 from __future__ import annotations
 
 import datetime
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
@@ -17,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from vlanspec.diagnostics import Diagnostic, Location, SpecError
+from vlanspec.spec.interpolate import interpolate
 from vlanspec.spec.model import Path, SourceMap
 
 #: Specs are small; anything bigger than this is a mistake (or an attack), not a spec.
@@ -93,10 +96,14 @@ def decode(path: str, raw: bytes) -> str:
         ) from None
 
 
-def parse(path: str, text: str) -> Document:
-    """Parse one YAML document; every YAML-level problem becomes a :class:`SpecError`."""
+def parse(path: str, text: str, env: Mapping[str, str] | None = None) -> Document:
+    """Parse one YAML document; every YAML-level problem becomes a :class:`SpecError`.
+
+    With ``env``, ``${VAR}`` references in values are interpolated (see interpolate.py).
+    """
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
+    yaml.preserve_quotes = True  # so a quoted "${N}" stays a string, a plain ${N} may be a number
     try:
         tree = yaml.load(text)
     except MarkedYAMLError as exc:
@@ -107,16 +114,16 @@ def parse(path: str, text: str) -> Document:
         raise SpecError(
             [Diagnostic.error("yaml.too-deep", "the document nests too deeply", Location(path))]
         ) from None
-    walker = _Walker(path)
+    walker = _Walker(path, env)
     data = walker.walk(tree, (), Location(path, 1, 1), 0)
     if walker.diagnostics:
         raise SpecError(walker.diagnostics)
     return Document(data, SourceMap(path, walker.values, walker.keys))
 
 
-def load_document(path: str) -> Document:
-    """Read and parse a spec file."""
-    return parse(path, read_text(path))
+def load_document(path: str, env: Mapping[str, str] | None = None) -> Document:
+    """Read and parse a spec file, interpolating variables from ``env`` when given."""
+    return parse(path, read_text(path), env)
 
 
 def _marked_error(path: str, exc: MarkedYAMLError) -> Diagnostic:
@@ -145,8 +152,9 @@ def _marked_error(path: str, exc: MarkedYAMLError) -> Diagnostic:
 class _Walker:
     """Turns ruamel's round-trip tree into plain data, recording positions on the way."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, env: Mapping[str, str] | None) -> None:
         self.path = path
+        self.env = env
         self.values: dict[Path, Location] = {}
         self.keys: dict[Path, Location] = {}
         self.diagnostics: list[Diagnostic] = []
@@ -189,7 +197,16 @@ class _Walker:
             return self._mapping(node, path, where, depth)
         if isinstance(node, CommentedSeq):
             return self._sequence(node, path, where, depth)
+        if self.env is not None and isinstance(node, str) and "$" in node:
+            return self._interpolated(node, where)
         return _scalar(node)
+
+    def _interpolated(self, node: str, where: Location) -> Any:
+        value, problems = interpolate(str(node), self.env or {}, where)
+        self.diagnostics.extend(problems)
+        if type(node) is str and _WHOLE_REFERENCE.fullmatch(node):
+            return _plain_scalar(value)  # an unquoted ${PORT} may stand for a number or boolean
+        return value
 
     def _mapping(self, node: CommentedMap, path: Path, where: Location, depth: int) -> Any:
         self.values[path] = self._at(node.lc.line, node.lc.col, where)
@@ -226,6 +243,18 @@ class _Walker:
             self.values[child] = item_at
             result.append(self.walk(item, child, item_at, depth + 1))
         return result
+
+
+_WHOLE_REFERENCE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _plain_scalar(text: str) -> Any:
+    """What an unquoted YAML scalar with this text would be (core schema: bool, int, string)."""
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if re.fullmatch(r"[-+]?[0-9]+", text):
+        return int(text)
+    return text
 
 
 def _scalar(node: Any) -> Any:
