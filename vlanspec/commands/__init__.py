@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from vlanspec.commands import schema, validate
+from vlanspec.commands import graph, schema, validate
 
 
 def register(group: click.Group) -> None:
-    for module in (validate, schema):
+    for module in (validate, graph, schema):
         group.add_command(module.command)
