@@ -17,6 +17,12 @@ _PUBLIC = {
     "Spec": "vlanspec.spec",
     "Diagnostic": "vlanspec.diagnostics",
     "SpecError": "vlanspec.diagnostics",
+    # Talking to an engine; plan() and apply() are in vlanspec.api (their names are modules).
+    "connect": "vlanspec.engine",
+    "read_live": "vlanspec.api",
+    "Engine": "vlanspec.engine",
+    "EngineError": "vlanspec.engine",
+    "ApplyResult": "vlanspec.apply",
 }
 
 __all__ = ["__version__", *_PUBLIC]

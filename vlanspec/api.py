@@ -1,0 +1,64 @@
+"""The library's reconcile API in one place: connect, read, plan, apply.
+
+::
+
+    from vlanspec import load_spec
+    from vlanspec.api import apply, connect, plan, read_live
+
+    spec = load_spec("specs/lab.yaml")
+    with connect("unix:///var/run/docker.sock") as engine:
+        changes = plan(spec, read_live(engine, spec))
+        result = apply(changes, engine, spec=spec)
+        assert result.ok, result.failure
+
+These names live here rather than on the ``vlanspec`` package because ``vlanspec.plan`` and
+``vlanspec.apply`` are modules: a package attribute named like a submodule is replaced by the
+submodule as soon as anything imports it, so ``vlanspec.plan`` could not reliably be a function.
+``read_live`` and ``connect`` are on the package too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from vlanspec.apply import ApplyResult, Progress, StepResult
+from vlanspec.apply import apply as _apply
+from vlanspec.engine import Engine, EngineError, connect
+from vlanspec.plan.diff import diff
+from vlanspec.plan.model import Plan
+from vlanspec.spec.model import Spec
+from vlanspec.state import LiveState
+
+__all__ = [
+    "ApplyResult",
+    "Engine",
+    "EngineError",
+    "Plan",
+    "StepResult",
+    "apply",
+    "connect",
+    "plan",
+    "read_live",
+]
+
+
+def read_live(engine: Engine, spec: Spec | Iterable[str] | None = None) -> LiveState:
+    """Everything on ``engine`` in a constant number of calls (see :meth:`Engine.read_live`)."""
+    return engine.read_live(spec)
+
+
+def plan(spec: Spec, live: LiveState, *, adopt: Collection[str] = ()) -> Plan:
+    """The plan that takes ``live`` to ``spec`` (pure: see :func:`vlanspec.plan.diff.diff`)."""
+    return diff(spec, live, adopt=adopt)
+
+
+def apply(
+    changes: Plan,
+    engine: Engine,
+    *,
+    spec: Spec,
+    parallelism: int = 1,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    """Execute ``changes`` on ``engine`` in dependency order, then verify against ``spec``."""
+    return _apply(changes, engine, spec=spec, parallelism=parallelism, progress=progress)

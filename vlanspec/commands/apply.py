@@ -1,0 +1,58 @@
+"""``vlanspec apply``: make the engine match the spec, then check that it does."""
+
+from __future__ import annotations
+
+import click
+
+from vlanspec.commands.base import Command, env_file_option
+from vlanspec.commands.live import (
+    adopt_option,
+    auto_approve_option,
+    docker_host_option,
+    execute,
+    load,
+    make_plan,
+    open_session,
+    render_plan,
+)
+from vlanspec.errors import UserError
+
+
+@click.command("apply", cls=Command)
+@click.argument("spec_path", metavar="SPEC")
+@auto_approve_option
+@adopt_option
+@docker_host_option
+@env_file_option
+def command(
+    spec_path: str,
+    auto_approve: bool,
+    adopt: tuple[str, ...],
+    docker_host: str | None,
+    env_files: tuple[str, ...],
+) -> None:
+    """Create, replace, connect and disconnect until the engine matches SPEC.
+
+    Shows the plan first and asks for confirmation (on a terminal; otherwise --auto-approve is
+    required). Changes are made in dependency order and stop at the first failure; then the
+    live state is read again and planned once more, and anything left over fails the command
+    (exit 1) with the remaining differences listed. Containers are never created, started,
+    stopped or removed.
+    """
+    from vlanspec.apply import leftovers
+
+    spec = load(spec_path, env_files)
+    session = open_session(spec, docker_host)
+    try:
+        plan = make_plan(session, adopt)
+        click.echo(render_plan(plan))
+        if plan.is_empty:
+            if leftovers(plan):
+                raise UserError(
+                    "nothing can be applied: the spec conflicts with the live state (see above)"
+                )
+            return
+        click.echo("")
+        execute(session, plan, verify_against=spec, auto_approve=auto_approve)
+    finally:
+        session.finish()

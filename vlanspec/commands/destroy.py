@@ -1,0 +1,67 @@
+"""``vlanspec destroy``: delete every network the spec owns; never a container."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import click
+
+from vlanspec.commands.base import Command, env_file_option
+from vlanspec.commands.live import (
+    auto_approve_option,
+    docker_host_option,
+    empty_spec,
+    execute,
+    load,
+    open_session,
+    render_plan,
+)
+from vlanspec.plan.model import ActionKind, Plan
+from vlanspec.spec.model import SPEC_LABEL
+
+
+@click.command("destroy", cls=Command)
+@click.argument("spec_path", metavar="SPEC")
+@auto_approve_option
+@docker_host_option
+@env_file_option
+def command(
+    spec_path: str, auto_approve: bool, docker_host: str | None, env_files: tuple[str, ...]
+) -> None:
+    """Delete every network labelled as owned by SPEC (io.vlanspec.spec=<name>).
+
+    Containers are disconnected from those networks first and otherwise left alone: they are
+    never stopped or removed. Networks without the spec's label are never touched, even when
+    SPEC declares their name. Asks for confirmation like apply.
+    """
+    from vlanspec.plan.diff import diff
+
+    spec = load(spec_path, env_files)
+    # Planning "nothing declared" deletes exactly what the spec owns, by the planner's rules.
+    nothing = empty_spec(spec)
+    session = open_session(nothing, docker_host, checks=False)
+    try:
+        plan = deletes_only(diff(nothing, session.live))
+        if plan.is_empty:
+            click.echo(
+                f"Nothing to destroy: no network on this engine carries {SPEC_LABEL}={spec.name}."
+            )
+            return
+        click.echo(render_plan(plan))
+        click.echo("")
+        execute(
+            session,
+            plan,
+            verify_against=nothing,
+            auto_approve=auto_approve,
+            question=f"Delete these networks of spec '{spec.name}' on",
+        )
+    finally:
+        session.finish()
+
+
+def deletes_only(plan: Plan) -> Plan:
+    """Keep only network deletions: destroy must never create, connect or reattach anything."""
+    return dataclasses.replace(
+        plan, actions=tuple(a for a in plan.actions if a.kind is ActionKind.DELETE)
+    )

@@ -1,0 +1,239 @@
+"""What the commands that talk to an engine share: options, the way to a plan, confirmation.
+
+``plan``, ``apply``, ``destroy`` and ``status`` all load a spec, connect, read the live state
+and plan; keeping that sequence here means they cannot drift apart (the checks that ``plan``
+shows are exactly the ones ``apply`` enforces).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from vlanspec.commands.base import environment
+from vlanspec.diagnostics import Diagnostic, SpecError, has_errors, sorted_diagnostics
+from vlanspec.errors import UserError
+from vlanspec.logs import get_logger
+from vlanspec.plan.model import Plan
+from vlanspec.spec.model import Spec
+
+if TYPE_CHECKING:  # docker-py is imported only when a command talks to an engine
+    from vlanspec.engine import Engine
+    from vlanspec.state import LiveState
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = get_logger(__name__)
+
+
+def docker_host_option(function: F) -> F:
+    """``-H/--docker-host``: which engine to talk to (else DOCKER_HOST, the context, the socket)."""
+    decorated: F = click.option(
+        "-H",
+        "--docker-host",
+        "docker_host",
+        metavar="URL",
+        default=None,
+        help="Docker engine to use, e.g. unix:///var/run/docker.sock or tcp://host:2376 "
+        "[default: DOCKER_HOST, the docker CLI context, or the local socket]. "
+        "DOCKER_TLS_VERIFY and DOCKER_CERT_PATH apply as for the docker CLI.",
+    )(function)
+    return decorated
+
+
+def auto_approve_option(function: F) -> F:
+    decorated: F = click.option(
+        "--auto-approve",
+        is_flag=True,
+        help="Do not ask for confirmation (required when standard input is not a terminal).",
+    )(function)
+    return decorated
+
+
+def adopt_option(function: F) -> F:
+    decorated: F = click.option(
+        "--adopt",
+        "adopt",
+        multiple=True,
+        metavar="NETWORK",
+        help="Take over NETWORK, which exists without any vlanspec label: it is replaced "
+        "(recreated with this spec's labels, its containers reconnected). Repeatable.",
+    )(function)
+    return decorated
+
+
+def load(path: str, env_files: tuple[str, ...]) -> Spec:
+    """The spec at ``path``; its warnings go to standard error, its errors stop the command."""
+    from vlanspec.spec import read_spec
+
+    loaded = read_spec(path, environment(env_files))
+    if loaded.spec is None or has_errors(loaded.diagnostics):
+        raise SpecError(list(loaded.diagnostics))
+    show_diagnostics(loaded.diagnostics)
+    return loaded.spec
+
+
+def show_diagnostics(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> None:
+    """Warnings on standard error, so that standard output stays a clean plan (or JSON)."""
+    from vlanspec.render.diagnostics import as_text
+
+    if diagnostics:
+        click.echo(as_text(sorted_diagnostics(diagnostics)), err=True)
+
+
+def empty_spec(spec: Spec) -> Spec:
+    """The same spec with nothing declared: planning it deletes everything the spec owns."""
+    return dataclasses.replace(spec, networks=(), attachments=())
+
+
+@dataclass
+class Session:
+    """A spec, the engine it is planned against, and that engine's live state."""
+
+    spec: Spec
+    engine: Engine
+    live: LiveState
+
+    def finish(self) -> None:
+        """Log what the command cost the engine, then let the client go."""
+        log.info(
+            "engine calls",
+            total=self.engine.total_calls,
+            by_operation=dict(sorted(self.engine.calls.items())),
+        )
+        self.engine.close()
+
+
+def open_session(spec: Spec, docker_host: str | None, *, checks: bool = True) -> Session:
+    """Connect, read the live state, and (for commands that change it) run the live checks.
+
+    The live checks (a parent missing on this host, a pool another network holds, ...) fail
+    the command before anything changes, with every problem located in the spec.
+    """
+    from vlanspec.engine import connect, host_interfaces
+    from vlanspec.plan.preflight import live_checks
+
+    engine = connect(docker_host)
+    try:
+        live = engine.read_live(spec)
+        if checks:
+            interfaces = host_interfaces() if live.engine.local else None
+            problems = live_checks(spec, live, interfaces)
+            if has_errors(problems):
+                raise SpecError(problems)
+            show_diagnostics(problems)
+    except BaseException:
+        engine.close()
+        raise
+    return Session(spec, engine, live)
+
+
+def make_plan(session: Session, adopt: tuple[str, ...] = ()) -> Plan:
+    """Plan the session's spec against its live state.
+
+    The first read has the aliases of the containers the spec names only. When a replace will
+    reconnect containers the spec does not list, their aliases are read too (one inspect each,
+    only then) and the plan is made again, so that they get their aliases back.
+    """
+    from vlanspec.plan.diff import diff
+    from vlanspec.plan.model import ActionKind
+
+    plan = diff(session.spec, session.live, adopt=adopt)
+    replaced = {a.network for a in plan.actions if a.kind is ActionKind.REPLACE}
+    unread = {
+        e.container for e in session.live.endpoints if e.network in replaced and e.aliases is None
+    }
+    if unread:
+        session.live = session.engine.read_aliases(session.live, unread)
+        plan = diff(session.spec, session.live, adopt=adopt)
+    return plan
+
+
+def header(session: Session) -> str:
+    """Which spec, on which engine, at which address: the first line of ``status``."""
+    info = session.live.engine
+    return (
+        f"Spec {session.spec.name} ({session.spec.file}) on Docker Engine {info.version} "
+        f"(API {info.api_version}) at {info.host}"
+    )
+
+
+def confirm(question: str, auto_approve: bool) -> None:
+    """Ask before changing anything; without a terminal, insist on ``--auto-approve``."""
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise UserError(
+            "standard input is not a terminal, so vlanspec cannot ask for confirmation; "
+            "nothing was changed",
+            "review the plan above, then run again with --auto-approve",
+        )
+    answer = click.prompt(f"{question} Only 'yes' will be accepted", default="", show_default=False)
+    if answer.strip().lower() != "yes":
+        raise UserError("cancelled: nothing was changed")
+
+
+def render_plan(plan: Plan, output: str = "text") -> str:
+    """The plan as text for people or JSON for tools (the renderers decide the shape)."""
+    if output == "json":
+        from vlanspec.render.plan_json import render as as_json
+
+        return as_json(plan)
+    from vlanspec.render.plan_text import render as as_text
+
+    return as_text(plan, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+
+
+def execute(
+    session: Session,
+    plan: Plan,
+    *,
+    verify_against: Spec,
+    auto_approve: bool,
+    question: str = "Apply these changes to",
+) -> None:
+    """Confirm, apply ``plan`` step by step with progress, verify, and report.
+
+    Raises :class:`UserError` (exit 1) when a step failed or verification found the live state
+    still different from ``verify_against``; the remaining differences are printed first.
+    """
+    from vlanspec.apply import StepResult, apply, leftovers
+
+    confirm(f"{question} {session.live.engine.host}?", auto_approve)
+
+    def progress(result: StepResult) -> None:
+        mark = "done" if result.ok else "FAILED"
+        click.echo(f"  {mark}: {result.step.describe()} ({result.seconds:.2f}s)")
+
+    click.echo("")
+    result = apply(plan, session.engine, spec=verify_against, progress=progress)
+    changed = any(r.ok for r in result.steps)
+    if result.failure is not None and not changed:
+        click.echo("\nNothing was changed.")
+    elif result.remaining is not None and leftovers(result.remaining):
+        click.echo("\nThe live state still differs from the spec:")
+        click.echo(render_plan(result.remaining))
+    if result.failure is not None:
+        skipped = f"{len(result.skipped)} step(s) were not attempted; " if result.skipped else ""
+        hint = result.failure.hint or (
+            f"{skipped}fix the cause and run again: a new plan starts from what is live now"
+        )
+        raise UserError(f"apply stopped: {result.failure.error}", hint)
+    if result.remaining is None:
+        raise UserError(
+            f"applied, but could not verify: {result.verify_error}",
+            "run 'vlanspec plan' to see the live state against the spec",
+        )
+    if not result.verified:
+        raise UserError(
+            "applied, but the live state does not match the spec (see above)",
+            "a difference that survives apply is usually something this engine cannot do "
+            "(see the plan's notes)",
+        )
+    done = sum(r.ok for r in result.steps)
+    click.echo(f"\nApply complete: {done} step(s) done; verified: the live state matches the spec.")
