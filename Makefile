@@ -25,3 +25,12 @@ lint: venv
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis
+
+# The main job on a fresh machine (root): a private engine, veth parents and containers of its
+# own, then `vlanspec plan specs/lab.yaml` against it. `make lab-down` removes it all.
+.PHONY: lab-plan lab-down
+lab-plan:
+	bash lab/demo.sh plan
+
+lab-down:
+	bash lab/demo.sh down

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from vlanspec.commands import apply, destroy, graph, plan, schema, status, validate
+from vlanspec.commands import apply, destroy, export, graph, plan, schema, status, validate
 
 
 def register(group: click.Group) -> None:
-    for module in (validate, plan, apply, destroy, status, graph, schema):
+    for module in (validate, plan, apply, destroy, status, export, graph, schema):
         group.add_command(module.command)
