@@ -19,7 +19,14 @@ LAN = LiveNetwork(
     {"io.vlanspec.spec": "lab", "io.vlanspec.fingerprint": "0123", "owner": "x"},
     (Subnet("192.0.2.0/24", "192.0.2.1", "192.0.2.128/25", {"router": "192.0.2.254"}),),
 )
-L3 = LiveNetwork("fedcba", "routed", "ipvlan", {"parent": "eth1", "ipvlan_mode": "l3"})
+L3 = LiveNetwork(
+    "fedcba",
+    "routed",
+    "ipvlan",
+    {"parent": "eth1", "ipvlan_mode": "l3"},
+    {},
+    (Subnet("198.51.100.0/24"),),
+)
 BRIDGE = LiveNetwork("bb", "bridge", "bridge")
 ENDPOINTS = (
     LiveEndpoint(
