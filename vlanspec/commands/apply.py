@@ -13,8 +13,10 @@ from vlanspec.commands.live import (
     load,
     make_plan,
     open_session,
+    parallelism_option,
     render_plan,
 )
+from vlanspec.commands.locking import lock_timeout_option
 from vlanspec.errors import UserError
 
 
@@ -24,12 +26,16 @@ from vlanspec.errors import UserError
 @adopt_option
 @docker_host_option
 @env_file_option
+@parallelism_option
+@lock_timeout_option
 def command(
     spec_path: str,
     auto_approve: bool,
     adopt: tuple[str, ...],
     docker_host: str | None,
     env_files: tuple[str, ...],
+    parallelism: int | None,
+    lock_timeout: float,
 ) -> None:
     """Create, replace, connect and disconnect until the engine matches SPEC.
 
@@ -38,11 +44,29 @@ def command(
     live state is read again and planned once more, and anything left over fails the command
     (exit 1) with the remaining differences listed. Containers are never created, started,
     stopped or removed.
+
+    SPEC may also be a plan saved by 'vlanspec plan SPEC -o FILE': it is applied as saved, to the
+    engine it was made for, without asking, unless the spec or the live state changed since (then
+    nothing changes, exit 1). Apply holds the engine's lock from reading the live state to
+    verifying (see --lock-timeout).
     """
     from vlanspec.apply import leftovers
+    from vlanspec.saved_plan import looks_like_saved_plan
 
+    if looks_like_saved_plan(spec_path):
+        from vlanspec.commands.saved import apply_saved
+
+        apply_saved(
+            spec_path,
+            docker_host=docker_host,
+            env_files=env_files,
+            adopt=adopt,
+            lock_timeout=lock_timeout,
+            parallelism=parallelism,
+        )
+        return
     spec = load(spec_path, env_files)
-    session = open_session(spec, docker_host)
+    session = open_session(spec, docker_host, lock_timeout=lock_timeout)
     try:
         plan = make_plan(session, adopt)
         click.echo(render_plan(plan))
@@ -53,6 +77,8 @@ def command(
                 )
             return
         click.echo("")
-        execute(session, plan, verify_against=spec, auto_approve=auto_approve)
+        execute(
+            session, plan, verify_against=spec, auto_approve=auto_approve, parallelism=parallelism
+        )
     finally:
         session.finish()

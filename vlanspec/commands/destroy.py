@@ -14,8 +14,10 @@ from vlanspec.commands.live import (
     execute,
     load,
     open_session,
+    parallelism_option,
     render_plan,
 )
+from vlanspec.commands.locking import lock_timeout_option
 from vlanspec.plan.model import ActionKind, Plan
 from vlanspec.spec.model import SPEC_LABEL
 
@@ -25,8 +27,15 @@ from vlanspec.spec.model import SPEC_LABEL
 @auto_approve_option
 @docker_host_option
 @env_file_option
+@parallelism_option
+@lock_timeout_option
 def command(
-    spec_path: str, auto_approve: bool, docker_host: str | None, env_files: tuple[str, ...]
+    spec_path: str,
+    auto_approve: bool,
+    docker_host: str | None,
+    env_files: tuple[str, ...],
+    parallelism: int | None,
+    lock_timeout: float,
 ) -> None:
     """Delete every network labelled as owned by SPEC (io.vlanspec.spec=<name>).
 
@@ -39,7 +48,7 @@ def command(
     spec = load(spec_path, env_files)
     # Planning "nothing declared" deletes exactly what the spec owns, by the planner's rules.
     nothing = empty_spec(spec)
-    session = open_session(nothing, docker_host, checks=False)
+    session = open_session(nothing, docker_host, checks=False, lock_timeout=lock_timeout)
     try:
         plan = deletes_only(diff(nothing, session.live))
         if plan.is_empty:
@@ -55,6 +64,7 @@ def command(
             verify_against=nothing,
             auto_approve=auto_approve,
             question=f"Delete these networks of spec '{spec.name}' on",
+            parallelism=parallelism,
         )
     finally:
         session.finish()

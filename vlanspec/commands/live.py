@@ -25,6 +25,7 @@ from vlanspec.spec.model import Spec
 
 if TYPE_CHECKING:  # docker-py is imported only when a command talks to an engine
     from vlanspec.engine import Engine
+    from vlanspec.lock import EngineLock
     from vlanspec.state import LiveState
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,6 +68,19 @@ def adopt_option(function: F) -> F:
     return decorated
 
 
+def parallelism_option(function: F) -> F:
+    """``--parallelism N``: engine calls of one phase in flight at once."""
+    decorated: F = click.option(
+        "--parallelism",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="N",
+        help="Run up to N engine calls of the same kind at once (phases still run in order). "
+        "[default: measured per kind of call, see bench/REPORT.md]",
+    )(function)
+    return decorated
+
+
 def load(path: str, env_files: tuple[str, ...]) -> Spec:
     """The spec at ``path``; its warnings go to standard error, its errors stop the command."""
     from vlanspec.spec import read_spec
@@ -98,9 +112,12 @@ class Session:
     spec: Spec
     engine: Engine
     live: LiveState
+    #: The engine's lock, for commands that change the engine (see vlanspec.lock).
+    lock: EngineLock | None = None
 
     def finish(self) -> None:
-        """Log what the command cost the engine, then let the client go."""
+        """Give the lock back, log what the command cost the engine, then let the client go."""
+        release(self.lock)
         log.info(
             "engine calls",
             total=self.engine.total_calls,
@@ -109,17 +126,25 @@ class Session:
         self.engine.close()
 
 
-def open_session(spec: Spec, docker_host: str | None, *, checks: bool = True) -> Session:
+def open_session(
+    spec: Spec, docker_host: str | None, *, checks: bool = True, lock_timeout: float | None = None
+) -> Session:
     """Connect, read the live state, and (for commands that change it) run the live checks.
 
     The live checks (a parent missing on this host, a pool another network holds, ...) fail
-    the command before anything changes, with every problem located in the spec.
+    the command before anything changes, with every problem located in the spec. With
+    ``lock_timeout``, the engine's lock is taken before the live state is read (so the plan is
+    made from a state no other run is changing) and held until :meth:`Session.finish`.
     """
+    from vlanspec.commands.locking import take_lock
     from vlanspec.engine import connect, host_interfaces
     from vlanspec.plan.preflight import live_checks
 
     engine = connect(docker_host)
+    lock = None
     try:
+        if lock_timeout is not None:
+            lock = take_lock(engine, lock_timeout)
         live = engine.read_live(spec)
         if checks:
             interfaces = host_interfaces() if live.engine.local else None
@@ -128,9 +153,20 @@ def open_session(spec: Spec, docker_host: str | None, *, checks: bool = True) ->
                 raise SpecError(problems)
             show_diagnostics(problems)
     except BaseException:
+        release(lock)
         engine.close()
         raise
-    return Session(spec, engine, live)
+    return Session(spec, engine, live, lock)
+
+
+def release(lock: EngineLock | None) -> None:
+    """Give the engine's lock back; a failure to do so is logged, not raised over the result."""
+    if lock is None:
+        return
+    try:
+        lock.release()
+    except UserError as error:
+        log.warning("could not release the engine lock", error=error.message, hint=error.hint)
 
 
 def make_plan(session: Session, adopt: tuple[str, ...] = ()) -> Plan:
@@ -196,22 +232,24 @@ def execute(
     verify_against: Spec,
     auto_approve: bool,
     question: str = "Apply these changes to",
+    parallelism: int | None = None,
 ) -> None:
     """Confirm, apply ``plan`` step by step with progress, verify, and report.
 
     Raises :class:`UserError` (exit 1) when a step failed or verification found the live state
     still different from ``verify_against``; the remaining differences are printed first.
+    ``parallelism`` None means apply's measured default per kind of step.
     """
-    from vlanspec.apply import StepResult, apply, leftovers
+    from vlanspec.apply import apply, expand, leftovers
+    from vlanspec.commands.progress import step_display
 
     confirm(f"{question} {session.live.engine.host}?", auto_approve)
 
-    def progress(result: StepResult) -> None:
-        mark = "done" if result.ok else "FAILED"
-        click.echo(f"  {mark}: {result.step.describe()} ({result.seconds:.2f}s)")
-
-    click.echo("")
-    result = apply(plan, session.engine, spec=verify_against, progress=progress)
+    total = sum(len(phase) for phase in expand(plan))
+    with step_display(total) as progress:
+        result = apply(
+            plan, session.engine, spec=verify_against, parallelism=parallelism, progress=progress
+        )
     changed = any(r.ok for r in result.steps)
     if result.failure is not None and not changed:
         click.echo("\nNothing was changed.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -202,6 +202,43 @@ class Engine:
             network,
             force=force,
         )
+
+    # -- volumes, for the lock (vlanspec.lock) ----------------------------------------------
+
+    def create_volume(self, name: str, labels: Mapping[str, str]) -> dict[str, str]:
+        """Create volume ``name`` with ``labels`` unless it exists; the labels it has now.
+
+        The engine answers a create of an existing name with the existing volume and its
+        original labels: comparing them with ours tells atomically who created it.
+        """
+        result: dict[str, Any] = self._call(
+            "volume_create",
+            f"create volume {name}",
+            self._api.create_volume,
+            name,
+            labels=dict(labels),
+        )
+        return dict(result.get("Labels") or {})
+
+    def volume_labels(self, name: str) -> dict[str, str] | None:
+        """The labels of volume ``name``; None when there is no such volume."""
+        try:
+            raw: dict[str, Any] = self._call(
+                "volume_inspect", f"inspect volume {name}", self._api.inspect_volume, name
+            )
+        except EngineError as error:
+            if error.status == 404:
+                return None
+            raise
+        return dict(raw.get("Labels") or {})
+
+    def remove_volume(self, name: str) -> None:
+        """Remove volume ``name``; no error when it is already gone."""
+        try:
+            self._call("volume_remove", f"remove volume {name}", self._api.remove_volume, name)
+        except EngineError as error:
+            if error.status != 404:
+                raise
 
     # -- the one door to the engine --------------------------------------------------------
 
