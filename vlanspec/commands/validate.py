@@ -9,7 +9,9 @@ import click
 from vlanspec.commands.base import Command, env_file_option, environment
 from vlanspec.diagnostics import Diagnostic, has_errors, sorted_diagnostics
 from vlanspec.render.diagnostics import as_github, as_json, as_text
-from vlanspec.spec import expand_paths, read_spec
+from vlanspec.spec import Spec, expand_paths, read_spec
+from vlanspec.spec.checks import check_specs
+from vlanspec.spec.load import unique_files
 
 RENDERERS = {"text": as_text, "json": as_json, "github": as_github}
 
@@ -31,17 +33,22 @@ def command(specs: tuple[str, ...], output: str, strict: bool, env_files: tuple[
 
     Prints every problem as 'file:line:col: error: message' and exits 1 when any is an
     error (or a warning, with --strict); prints a one-line summary and exits 0 otherwise.
+    Specs given together are meant for one Docker host, so they are also checked against each
+    other (one spec name twice, one network in two specs, overlapping subnets, shared parents).
     """
     env = environment(env_files)
     files, problems = expand_paths(specs)
+    files = unique_files(files)
     diagnostics: list[Diagnostic] = list(problems)
-    networks = attachments = 0
+    loaded_specs: list[Spec] = []
     for path in files:
         loaded = read_spec(path, env)
         diagnostics.extend(loaded.diagnostics)
         if loaded.spec is not None:
-            networks += len(loaded.spec.networks)
-            attachments += len(loaded.spec.attachments)
+            loaded_specs.append(loaded.spec)
+    diagnostics.extend(check_specs(loaded_specs))
+    networks = sum(len(spec.networks) for spec in loaded_specs)
+    attachments = sum(len(spec.attachments) for spec in loaded_specs)
     diagnostics = sorted_diagnostics(diagnostics)
     failed = has_errors(diagnostics, strict=strict)
     if diagnostics or output != "text":

@@ -69,6 +69,14 @@ def load_spec(path: str, env: Mapping[str, str] | None = None) -> Spec:
     return loaded.spec
 
 
+def unique_files(files: Iterable[str]) -> list[str]:
+    """Each file once, even when named twice (a directory and a file in it): not a conflict."""
+    seen: dict[str, str] = {}
+    for path in files:
+        seen.setdefault(os.path.realpath(path), path)
+    return list(seen.values())
+
+
 def expand_paths(arguments: Iterable[str]) -> tuple[list[str], list[Diagnostic]]:
     """Spec files named by the arguments: files as given, directories by their *.yaml/*.yml."""
     files: list[str] = []

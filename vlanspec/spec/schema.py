@@ -20,6 +20,9 @@ from jsonschema.exceptions import ValidationError
 from vlanspec.diagnostics import Diagnostic, sorted_diagnostics
 from vlanspec.spec.model import Path, SourceMap
 
+#: Schema problems reported per file; past this the rest are counted, not listed.
+MAX_REPORTED = 50
+
 _TYPE_WORDS = {
     "object": "a mapping",
     "array": "a list",
@@ -44,7 +47,9 @@ def _validator() -> Draft202012Validator:
 
 
 def _is_cidr(value: object) -> bool:
-    if not isinstance(value, str) or "/" not in value:
+    if not isinstance(value, str):
+        return True  # formats judge strings only; the type rule reports anything else
+    if "/" not in value:
         return False
     ipaddress.ip_network(value, strict=False)  # raises ValueError with the reason
     return True
@@ -55,12 +60,31 @@ def validate(data: Any, source: SourceMap) -> list[Diagnostic]:
     errors = list(_validator().iter_errors(data))
     # A CIDR has both a pattern (for editors) and a format (for the real check): say it once.
     formatted = {tuple(e.absolute_path) for e in errors if e.validator == "format"}
+    # A value of the wrong type breaks every other rule about it too: say only the type.
+    mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     diagnostics: list[Diagnostic] = []
     for error in errors:
-        if error.validator == "pattern" and tuple(error.absolute_path) in formatted:
+        path = tuple(error.absolute_path)
+        if error.validator == "pattern" and path in formatted:
+            continue
+        if error.validator != "type" and path in mistyped:
             continue
         diagnostics.extend(_explain(error, source))
-    return sorted_diagnostics(diagnostics)
+    return _at_most(MAX_REPORTED, sorted_diagnostics(diagnostics))
+
+
+def _at_most(limit: int, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The first ``limit`` problems and a note of how many more: a wall of errors helps no one."""
+    if len(diagnostics) <= limit:
+        return diagnostics
+    rest = diagnostics[limit:]
+    more = Diagnostic.error(
+        "schema.more",
+        f"{len(rest)} more problem(s) like the ones above",
+        rest[0].location,
+        "fix the ones above first; this file may not be a vlanspec spec at all",
+    )
+    return [*diagnostics[:limit], more]
 
 
 def _explain(error: ValidationError, source: SourceMap) -> Iterator[Diagnostic]:
@@ -110,6 +134,11 @@ def _explain(error: ValidationError, source: SourceMap) -> Iterator[Diagnostic]:
     if validator == "enum":
         choices = [str(o) for o in _as_list(error.validator_value)]
         options = ", ".join(choices)
+        if isinstance(value, dict | list) or value is None:
+            yield Diagnostic.error(
+                "schema.enum", f"{field} must be one of: {options}, not {_kind(value)}", where
+            )
+            return
         suggestion = _closest(str(value), choices)
         yield Diagnostic.error(
             "schema.enum",

@@ -10,24 +10,38 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from vlanspec.diagnostics import Diagnostic, Location, SpecError
 from vlanspec.spec.interpolate import interpolate
 from vlanspec.spec.model import Path, SourceMap
+from vlanspec.spec.yaml_limits import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_LINES,
+    MAX_NODES,
+    LimitExceeded,
+    ValueUnreadable,
+    bounded_yaml,
+    count_lines,
+)
 
-#: Specs are small; anything bigger than this is a mistake (or an attack), not a spec.
-MAX_FILE_BYTES = 1024 * 1024
-#: Values a document may expand to, aliases counted each time they are used (stops alias bombs).
-MAX_NODES = 100_000
-#: How deep mappings and lists may nest.
-MAX_DEPTH = 32
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_LINES",
+    "MAX_NODES",
+    "Document",
+    "load_document",
+    "parse",
+]
 
 _CORE_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")
@@ -101,21 +115,44 @@ def parse(path: str, text: str, env: Mapping[str, str] | None = None) -> Documen
 
     With ``env``, ``${VAR}`` references in values are interpolated (see interpolate.py).
     """
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
+    lines = count_lines(text)
+    if lines > MAX_LINES:
+        raise SpecError(
+            [
+                Diagnostic.error(
+                    "file.too-large",
+                    f"file has {lines} lines; specs may have at most {MAX_LINES}",
+                    Location(path, MAX_LINES + 1),
+                    "split the spec into several files in one directory",
+                )
+            ]
+        )
+    yaml = bounded_yaml()
     yaml.preserve_quotes = True  # so a quoted "${N}" stays a string, a plain ${N} may be a number
     try:
         tree = yaml.load(text)
+    except LimitExceeded as exc:
+        where = _mark_location(path, exc.mark)
+        raise SpecError([Diagnostic.error(exc.code, exc.message, where, exc.hint)]) from None
+    except ValueUnreadable as exc:
+        where = _mark_location(path, exc.problem_mark)
+        problem = str(exc.problem)
+        raise SpecError(
+            [Diagnostic.error("yaml.value", problem, where, "quote it to make it a string")]
+        ) from None
     except MarkedYAMLError as exc:
         raise SpecError([_marked_error(path, exc)]) from None
+    except ReaderError as exc:
+        raise SpecError([_reader_error(path, text, exc)]) from None
     except YAMLError as exc:
         raise SpecError([Diagnostic.error("yaml.syntax", str(exc), Location(path))]) from None
-    except RecursionError:
+    except RecursionError:  # the limits above stop nesting first; this is a last resort
         raise SpecError(
             [Diagnostic.error("yaml.too-deep", "the document nests too deeply", Location(path))]
         ) from None
+    root_mark = getattr(yaml.parser, "root_mark", None) if tree is not None else None
     walker = _Walker(path, env)
-    data = walker.walk(tree, (), Location(path, 1, 1), 0)
+    data = walker.walk(tree, (), _mark_location(path, root_mark), 0)
     if walker.diagnostics:
         raise SpecError(walker.diagnostics)
     return Document(data, SourceMap(path, walker.values, walker.keys))
@@ -124,6 +161,29 @@ def parse(path: str, text: str, env: Mapping[str, str] | None = None) -> Documen
 def load_document(path: str, env: Mapping[str, str] | None = None) -> Document:
     """Read and parse a spec file, interpolating variables from ``env`` when given."""
     return parse(path, read_text(path), env)
+
+
+def _mark_location(path: str, mark: Any) -> Location:
+    line, column = getattr(mark, "line", None), getattr(mark, "column", None)
+    if not isinstance(line, int) or not isinstance(column, int):
+        return Location(path)
+    return Location(path, line + 1, column + 1)
+
+
+def _reader_error(path: str, text: str, exc: ReaderError) -> Diagnostic:
+    """A character YAML does not allow (a control character, say), at its line and column."""
+    position = exc.position if isinstance(exc.position, int) else 0
+    before = text[:position]
+    line = before.count("\n") + 1
+    column = position - (before.rfind("\n") + 1) + 1
+    character = exc.character if isinstance(exc.character, int) else 0
+    escape = f"\\x{character:02x}" if character <= 0xFF else f"\\u{character:04x}"
+    return Diagnostic.error(
+        "yaml.character",
+        f"the file contains the character U+{character:04X}, which YAML does not allow",
+        Location(path, line, column),
+        f'remove it, or write it as an escape ("{escape}") inside double quotes',
+    )
 
 
 def _marked_error(path: str, exc: MarkedYAMLError) -> Diagnostic:
@@ -159,6 +219,7 @@ class _Walker:
         self.keys: dict[Path, Location] = {}
         self.diagnostics: list[Diagnostic] = []
         self.nodes = 0
+        self.stopped = False
 
     def _at(self, line: int | None, column: int | None, fallback: Location) -> Location:
         if line is None or column is None:
@@ -168,18 +229,7 @@ class _Walker:
     def walk(self, node: Any, path: Path, where: Location, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES or depth > MAX_DEPTH:
-            if not self.diagnostics or self.diagnostics[-1].code != "yaml.too-large":
-                limit = "values" if self.nodes > MAX_NODES else "levels of nesting"
-                self.diagnostics.append(
-                    Diagnostic.error(
-                        "yaml.too-large",
-                        f"the document expands to more than "
-                        f"{MAX_NODES if self.nodes > MAX_NODES else MAX_DEPTH} {limit}",
-                        where,
-                        "YAML aliases that refer to each other can expand enormously; "
-                        "write the values out",
-                    )
-                )
+            self._stop(where, too_many=self.nodes > MAX_NODES)
             return None
         self.values.setdefault(path, where)
         tag = getattr(getattr(node, "tag", None), "value", None)
@@ -193,6 +243,17 @@ class _Walker:
                 )
             )
             return None
+        if isinstance(node, bytes | AbstractSet):  # ``!!binary`` and ``!!set``
+            kind = "binary" if isinstance(node, bytes) else "set"
+            self.diagnostics.append(
+                Diagnostic.error(
+                    "yaml.tag",
+                    f"YAML type '!!{kind}' is not supported",
+                    where,
+                    "remove the tag; specs use plain YAML values only",
+                )
+            )
+            return None
         if isinstance(node, CommentedMap):
             return self._mapping(node, path, where, depth)
         if isinstance(node, CommentedSeq):
@@ -200,6 +261,24 @@ class _Walker:
         if self.env is not None and isinstance(node, str) and "$" in node:
             return self._interpolated(node, where)
         return _scalar(node)
+
+    def _stop(self, where: Location, *, too_many: bool) -> None:
+        """Report the first value past a limit once; what aliases expand to got there."""
+        if self.stopped:
+            return
+        self.stopped = True
+        if too_many:
+            code, message = "yaml.too-large", f"the document expands to over {MAX_NODES} values"
+        else:
+            code, message = "yaml.too-deep", f"the document nests more than {MAX_DEPTH} levels deep"
+        self.diagnostics.append(
+            Diagnostic.error(
+                code,
+                message,
+                where,
+                "YAML aliases that refer to each other can expand enormously; write the values out",
+            )
+        )
 
     def _interpolated(self, node: str, where: Location) -> Any:
         value, problems = interpolate(str(node), self.env or {}, where)
@@ -226,6 +305,8 @@ class _Walker:
                 continue
             self.keys[child] = key_at
             value_at = self._at(vline, vcol, key_at)
+            if value is None and value_at.line != key_at.line:
+                value_at = key_at  # ``key:`` with nothing after it: ruamel points at what follows
             self.values[child] = value_at
             result[str(key)] = self.walk(value, child, value_at, depth + 1)
         return result
@@ -252,7 +333,7 @@ def _plain_scalar(text: str) -> Any:
     """What an unquoted YAML scalar with this text would be (core schema: bool, int, string)."""
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
-    if re.fullmatch(r"[-+]?[0-9]+", text):
+    if re.fullmatch(r"[-+]?[0-9]{1,100}", text):  # longer: Python refuses, no spec needs it
         return int(text)
     return text
 

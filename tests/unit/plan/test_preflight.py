@@ -76,6 +76,11 @@ def test_same_named_network_is_left_to_the_planner_as_a_conflict() -> None:
     assert check(state("29.3.0", net("lan", "macvlan", "192.0.2.0/24"))) == []
 
 
+def test_a_conflicting_network_still_counts_against_the_specs_other_networks() -> None:
+    found = check(state("29.3.0", net("routed", "macvlan", "192.0.2.0/24")))
+    assert at(found, "live.subnet-overlap") == [("error", *LAN_SUBNET)]
+
+
 def test_overlap_with_disjoint_ranges_is_a_warning() -> None:
     text = SPEC.replace("{subnet: 192.0.2.0/24}", "{subnet: 192.0.2.0/24, ip_range: 192.0.2.0/25}")
     live = LiveNetwork(
@@ -197,3 +202,9 @@ def test_hint_lists_interfaces_when_nothing_is_similar() -> None:
     found = live_checks(spec_of(SPEC.replace("eth0", "zzzzzzzz")), state(), HOST)
     [d] = [d for d in found if d.code == "live.parent-missing"]
     assert d.hint == "interfaces on this host: docker0, eth0, eth1, lo"
+
+
+def test_an_engine_without_a_version_number_is_not_guessed_old() -> None:
+    text = SPEC.replace("mode: l3\n", "mode: l3s\n")
+    live = net("theirs", "macvlan", options={"parent": "eth0"})
+    assert check(state("master-dockerproject", live), text) == []
