@@ -29,8 +29,8 @@ def report_failures() -> Iterator[None]:
         yield
     except (click.exceptions.Exit, click.ClickException, click.Abort):
         raise
-    except SpecError as exc:
-        click.echo(as_text(exc.diagnostics))
+    except SpecError as exc:  # standard output stays for what a command produces
+        click.echo(as_text(exc.diagnostics), err=True)
         sys.exit(1)
     except UserError as exc:
         click.echo(f"Error: {exc.message}", err=True)

@@ -29,7 +29,7 @@ def test_missing_parent_is_a_clear_error(
     assert "vst-lan" not in _names(docker_client)
 
 
-def test_engine_refusal_names_the_action_and_quotes_the_engine(
+def test_subnet_held_by_another_network_is_refused_before_the_engine_sees_it(
     tmp_path: Path,
     docker_host: str,
     docker_client: docker.DockerClient,
@@ -54,34 +54,39 @@ def test_engine_refusal_names_the_action_and_quotes_the_engine(
     )
     applied = vlanspec(docker_host, "apply", spec, "--auto-approve")
     assert applied.code == 1, applied
-    assert "vst-overlap" in applied.stderr
+    assert f"{spec}:" in applied.stderr and "vst-other" in applied.stderr  # where, and with whom
     assert "overlaps" in applied.stderr.lower()
     assert "Traceback" not in applied.output
-    assert "vst-overlap" not in _names(docker_client)
+    # Refused before anything changed: not even the network without a problem was created.
+    assert {"vst-a", "vst-overlap"}.isdisjoint(_names(docker_client))
 
 
-def test_refused_connect_stops_apply_and_reports_what_is_left(
+def test_engine_refusal_stops_apply_names_the_action_and_quotes_the_engine(
     tmp_path: Path,
     docker_host: str,
+    docker_client: docker.DockerClient,
     make_parent: MakeParent,
     make_container: MakeContainer,
 ) -> None:
-    first, second = make_container(), make_container()
+    """An address held by a container outside the spec: only the engine can refuse that."""
+    squatter, wanted = make_container(), make_container()
+    spec_networks = {"vst-lan": macvlan(make_parent(), "192.0.2.0/24")}
+    first = write_spec(tmp_path, "vst-clash", spec_networks, file="first.yaml")
+    assert vlanspec(docker_host, "apply", first, "--auto-approve").code == 0
+    docker_client.networks.get("vst-lan").connect(squatter, ipv4_address="192.0.2.10")
+
     spec = write_spec(
         tmp_path,
         "vst-clash",
-        {"vst-lan": macvlan(make_parent(), "192.0.2.0/24")},
-        {
-            name(first): on("vst-lan", ipv4_address="192.0.2.10"),
-            name(second): on("vst-lan", ipv4_address="192.0.2.10"),
-        },
+        spec_networks,
+        {name(wanted): on("vst-lan", ipv4_address="192.0.2.10")},
     )
     applied = vlanspec(docker_host, "apply", spec, "--auto-approve")
     assert applied.code == 1, applied
-    refused = max(name(first), name(second))  # the plan connects them in name order
-    assert f"connect container {refused} to network vst-lan" in applied.stderr
-    assert "Address already in use" in applied.stderr
-    assert "still differs" in applied.stdout  # verification lists what is left
+    assert f"connect container {name(wanted)} to network vst-lan" in applied.stderr
+    assert "Address already in use" in applied.stderr  # the engine's own words
+    assert "Nothing was changed." in applied.stdout  # it failed at the first step
+    assert "Traceback" not in applied.output
 
 
 def test_apply_without_a_terminal_needs_auto_approve(
