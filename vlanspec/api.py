@@ -60,5 +60,18 @@ def apply(
     parallelism: int = 1,
     progress: Progress | None = None,
 ) -> ApplyResult:
-    """Execute ``changes`` on ``engine`` in dependency order, then verify against ``spec``."""
-    return _apply(changes, engine, spec=spec, parallelism=parallelism, progress=progress)
+    """Execute ``changes`` on ``engine`` in dependency order, then verify against ``spec``.
+
+    As the CLI does, replaces are journalled on the engine before anything changes, and the
+    spec's journal is removed once verification passed (:mod:`vlanspec.journal`); that costs one
+    volumes list more. No lock is taken: hold :class:`vlanspec.lock.EngineLock` around plan and
+    apply when other runs may change the engine.
+    """
+    from vlanspec import journal
+
+    before = LiveState(engine=engine.info(), journal=engine.read_journal())
+    written = journal.record(engine, changes, before)
+    result = _apply(changes, engine, spec=spec, parallelism=parallelism, progress=progress)
+    if result.ok:
+        journal.settle(engine, before, written, changes.spec)
+    return result

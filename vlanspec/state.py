@@ -74,6 +74,36 @@ class LiveContainer:
 
 
 @dataclass(frozen=True)
+class JournaledAttachment:
+    """One attachment a replace promised to restore, as the journal recorded it."""
+
+    container: str
+    ipv4_address: str | None = None
+    ipv6_address: str | None = None
+    mac_address: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """A replace that was started and has not been confirmed finished (see vlanspec.journal).
+
+    Written on the engine (a volume's labels) before the replace's first destructive step, and
+    removed once a run verified the spec in force; finding one means a run was interrupted.
+    """
+
+    #: The volume that holds it.
+    name: str
+    spec: str
+    network: str
+    #: Entries for one network are numbered; a later one supersedes an earlier one.
+    generation: int
+    #: When it was written (UTC, ``YYYY-MM-DDTHH:MM:SSZ``).
+    created: str
+    attachments: tuple[JournaledAttachment, ...] = ()
+
+
+@dataclass(frozen=True)
 class LiveState:
     """Everything the planner needs to know about one engine, read in a constant number of calls.
 
@@ -85,6 +115,8 @@ class LiveState:
     networks: tuple[LiveNetwork, ...] = ()
     containers: tuple[LiveContainer, ...] = ()
     endpoints: tuple[LiveEndpoint, ...] = ()
+    #: Journal entries of interrupted replaces, of every spec (read in the same constant cost).
+    journal: tuple[JournalEntry, ...] = ()
 
     def network(self, name: str) -> LiveNetwork | None:
         return next((n for n in self.networks if n.name == name), None)

@@ -69,9 +69,9 @@ def test_reads_cost_a_constant_number_of_calls(
         spec_five = grow(5)
         five = _cost(engine, load_spec(spec_five))
         cli_five = _plan_calls(docker_host, spec_five)
-        assert one == five == Counter({"networks": 1, "containers": 1})
-        # connect (version) + one networks list + one containers list
-        assert cli_one == cli_five == 3
+        assert one == five == Counter({"networks": 1, "containers": 1, "volumes": 1})
+        # connect (version) + one networks list + one containers list + one journal list
+        assert cli_one == cli_five == 4
 
         # A spec that names the containers: one inspect each, for their aliases.
         listed = write_spec(
@@ -82,7 +82,7 @@ def test_reads_cost_a_constant_number_of_calls(
             file="listed.yaml",
         )
         named = _cost(engine, load_spec(listed))
-        assert named == Counter({"networks": 1, "containers": 1, "inspect": 5})
-        assert _cost(engine, None) == Counter({"networks": 1, "containers": 1})
+        assert named == Counter({"networks": 1, "containers": 1, "volumes": 1, "inspect": 5})
+        assert _cost(engine, None) == Counter({"networks": 1, "containers": 1, "volumes": 1})
     finally:
         engine.close()

@@ -18,6 +18,7 @@ from vlanspec.commands.live import (
 )
 from vlanspec.commands.locking import lock_timeout_option
 from vlanspec.errors import UserError
+from vlanspec.journal import settle as settle_journal
 
 
 @click.command("apply", cls=Command)
@@ -75,6 +76,8 @@ def command(
                 raise UserError(
                     "nothing can be applied: the spec conflicts with the live state (see above)"
                 )
+            # Nothing to do is the spec verified in force: a finished replace's journal goes.
+            settle_journal(session.engine, session.live, (), spec.name)
             return
         click.echo("")
         execute(

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from vlanspec.commands.base import Command
-from vlanspec.commands.live import docker_host_option
+from vlanspec.commands.live import docker_host_option, engine_timeout
 from vlanspec.errors import UserError
 
 
@@ -56,7 +56,7 @@ def command(
     from vlanspec.engine import connect
     from vlanspec.export import export_spec, exportable
 
-    with connect(docker_host) as engine:
+    with connect(docker_host, timeout=engine_timeout()) as engine:
         first = engine.read_live()
         networks = exportable(first, owner)
         if only:

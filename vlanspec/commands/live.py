@@ -44,7 +44,43 @@ def docker_host_option(function: F) -> F:
         "[default: DOCKER_HOST, the docker CLI context, or the local socket]. "
         "DOCKER_TLS_VERIFY and DOCKER_CERT_PATH apply as for the docker CLI.",
     )(function)
+    return timeout_option(decorated)
+
+
+#: The default of ``--timeout``: :data:`vlanspec.engine.client.DEFAULT_TIMEOUT`, repeated here so
+#: that starting the CLI does not import docker-py (a unit test checks that they agree).
+TIMEOUT_DEFAULT = 120
+#: Where ``--timeout`` leaves its value for :func:`engine_timeout` (the command functions do not
+#: take it as a parameter, so every command with ``--docker-host`` gets it for free).
+_TIMEOUT_KEY = "vlanspec.engine_timeout"
+
+
+def timeout_option(function: F) -> F:
+    """``--timeout SECONDS``: how long one engine call may take before it counts as failed."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: int | None) -> None:
+        if value is not None:
+            ctx.meta[_TIMEOUT_KEY] = value
+
+    decorated: F = click.option(
+        "--timeout",
+        type=click.IntRange(min=1),
+        default=None,
+        metavar="SECONDS",
+        expose_value=False,
+        callback=remember,
+        help=f"Give up on one engine call after SECONDS [default: {TIMEOUT_DEFAULT}]. Reads "
+        "that fail on a broken connection or a 5xx are retried; a write that fails is read "
+        "back, never repeated.",
+    )(function)
     return decorated
+
+
+def engine_timeout() -> int:
+    """The ``--timeout`` of the running command, else the default."""
+    context = click.get_current_context(silent=True)
+    value = context.meta.get(_TIMEOUT_KEY) if context is not None else None
+    return int(value) if value is not None else TIMEOUT_DEFAULT
 
 
 def auto_approve_option(function: F) -> F:
@@ -140,7 +176,7 @@ def open_session(
     from vlanspec.engine import connect, host_interfaces
     from vlanspec.plan.preflight import live_checks
 
-    engine = connect(docker_host)
+    engine = connect(docker_host, timeout=engine_timeout())
     lock = None
     try:
         if lock_timeout is not None:
@@ -240,10 +276,13 @@ def execute(
     still different from ``verify_against``; the remaining differences are printed first.
     ``parallelism`` None means apply's measured default per kind of step.
     """
+    from vlanspec import journal
     from vlanspec.apply import apply, expand, leftovers
     from vlanspec.commands.progress import step_display
 
     confirm(f"{question} {session.live.engine.host}?", auto_approve)
+    # Before the first step: what the plan's replaces must restore, should this run die.
+    written = journal.record(session.engine, plan, session.live)
 
     total = sum(len(phase) for phase in expand(plan))
     with step_display(total) as progress:
@@ -273,5 +312,6 @@ def execute(
             "a difference that survives apply is usually something this engine cannot do "
             "(see the plan's notes)",
         )
+    journal.settle(session.engine, session.live, written, plan.spec)
     done = sum(r.ok for r in result.steps)
     click.echo(f"\nApply complete: {done} step(s) done; verified: the live state matches the spec.")

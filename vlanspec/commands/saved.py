@@ -19,6 +19,7 @@ import click
 from vlanspec import __version__
 from vlanspec.commands.live import Session, execute, load, make_plan, open_session, render_plan
 from vlanspec.errors import UserError
+from vlanspec.journal import settle as settle_journal
 from vlanspec.plan.model import Plan
 from vlanspec.plan.serialize import PlanFormatError, plan_to_dict
 from vlanspec.saved_plan import (
@@ -153,6 +154,8 @@ def apply_saved(
                 raise UserError(
                     "nothing can be applied: the spec conflicts with the live state (see above)"
                 )
+            # Nothing to do is the spec verified in force: a finished replace's journal goes.
+            settle_journal(session.engine, session.live, (), spec.name)
             return
         click.echo("")
         execute(

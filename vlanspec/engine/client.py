@@ -33,7 +33,8 @@ def connect(docker_host: str | None = None, *, timeout: int = DEFAULT_TIMEOUT) -
     """Connect to the engine at ``docker_host`` (or the CLI's usual choice) and identify it.
 
     One call (``GET /version``) learns the engine and API versions; the client then speaks the
-    engine's own API version, as the docker CLI negotiates it.
+    engine's own API version, as the docker CLI negotiates it. ``timeout`` bounds every engine
+    call, in seconds (``--timeout``).
     """
     environment = dict(os.environ)
     if docker_host:

@@ -25,11 +25,21 @@ class EngineError(UserError):
         self.reason = reason
         self.status = status
 
+    @property
+    def transient(self) -> bool:
+        """A failure of the engine itself (5xx), worth a retry, not a refusal of the request."""
+        return self.status is not None and self.status >= 500
+
 
 class EngineUnreachable(UserError):
-    """No engine answered at the address vlanspec was given (or the socket refused us)."""
+    """No engine answered at the address vlanspec was given (or the socket refused us).
 
-    def __init__(self, url: str, reason: str, hint: str) -> None:
+    ``timed_out`` is True when the engine took longer than the timeout to answer (it may still
+    be doing what it was asked), False when the connection failed or broke.
+    """
+
+    def __init__(self, url: str, reason: str, hint: str, *, timed_out: bool = False) -> None:
         super().__init__(f"cannot reach the Docker engine at {url}: {reason}", hint)
         self.url = url
         self.reason = reason
+        self.timed_out = timed_out

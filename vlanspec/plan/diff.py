@@ -17,6 +17,12 @@ What it decides, per spec network:
 
 Live networks that carry this spec's label and are no longer declared are **deleted**.
 
+A replace that a run started and did not finish left journal entries (:mod:`vlanspec.journal`,
+read as ``live.journal``): each shows as a warning, and the plan finishes it, whatever state it
+stopped in: the containers the journal names that the spec does not list and that are not
+attached are put back in the replace's ``attach`` (network still old), or **connected** with
+their recorded settings (network created again, or missing and created by this plan).
+
 Actions come in the order in which they can run one by one: disconnects, deletes, replaces,
 creates, reattaches, connects; within each kind by network name, then (connects and reattaches)
 static addresses before dynamic ones, then container name.
@@ -28,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Collection
 
 from vlanspec.engine.capabilities import Capabilities, capabilities
+from vlanspec.journal import entries_of, merged
 from vlanspec.plan import notes
 from vlanspec.plan.endpoints import (
     current_endpoint,
@@ -49,7 +56,7 @@ from vlanspec.plan.normalize import address_in, canonical_address, canonical_mac
 from vlanspec.plan.normalize import network_changes as _network_changes
 from vlanspec.plan.ownership import owned_by, owner_of
 from vlanspec.spec.model import Attachment, Network, Spec
-from vlanspec.state import LiveContainer, LiveEndpoint, LiveNetwork, LiveState
+from vlanspec.state import JournaledAttachment, LiveContainer, LiveEndpoint, LiveNetwork, LiveState
 
 _PHASE = {
     ActionKind.DISCONNECT: 0,
@@ -142,8 +149,12 @@ class _Planner:
         for network in live.networks:
             self.by_name[network.name].append(network)
         self.containers = {c.name: c for c in live.containers}
+        #: Interrupted replaces of this spec (vlanspec.journal): network -> what to restore.
+        self.journal_entries = entries_of(live.journal, spec.name)
+        self.journal = {n: merged(e) for n, e in self.journal_entries.items()}
 
     def plan(self) -> Plan:
+        self._journal_notes()
         for network in sorted(self.spec.networks, key=lambda n: n.name):
             self._declared(network)
         for name in sorted(self.by_name):
@@ -212,9 +223,21 @@ class _Planner:
                 location=self.spec.locate_key(network.path),
             )
         )
+        taken: set[str] = set()
         for attachment in self.spec.attachments_of(network.name):
             if self._ready(attachment):
                 self._connect(attachment, network)
+                addresses = (attachment.ipv4_address, attachment.ipv6_address)
+                taken |= {canonical_address(a) for a in addresses if a}
+        for kept in self._journaled(network, desired, attached=(), taken=taken):
+            self.actions.append(
+                Action(
+                    ActionKind.CONNECT,
+                    network.name,
+                    reason="attached before an interrupted replace (journal)",
+                    endpoint=kept,
+                )
+            )
 
     def _replace(
         self,
@@ -241,6 +264,9 @@ class _Planner:
             self._dropped_address_notes(live, kept, desired, taken)
             self.notes.append(notes.unmanaged(live.container, network.name, replaced=True))
             attach.append(kept)
+            taken |= {a for a in (kept.ipv4_address, kept.ipv6_address) if a}
+        attached = {e.container for e in live_endpoints}
+        attach.extend(self._journaled(network, desired, attached=attached, taken=taken))
         if adopting:
             reason = f"adopted: recreated with this spec's labels ({what_differs(changes)})"
         else:
@@ -311,6 +337,28 @@ class _Planner:
                 self.notes.append(notes.unmanaged(name, network.name, replaced=False))
         staying = [e for n, e in live_endpoints.items() if n not in moving]
         self._address_clashes(network, planned, staying)
+        taken = {
+            canonical_address(a)
+            for a in [
+                *(x for p in planned for x in (p.ipv4_address, p.ipv6_address)),
+                *(
+                    x
+                    for e in staying
+                    for x in (e.ipv4_address, e.ipv6_address, e.requested_ipv4, e.requested_ipv6)
+                ),
+            ]
+            if a
+        }
+        desired = desired_config(network, self.spec.name)
+        for kept in self._journaled(network, desired, attached=set(live_endpoints), taken=taken):
+            self.actions.append(
+                Action(
+                    ActionKind.CONNECT,
+                    network.name,
+                    reason="attached before an interrupted replace (journal), not attached now",
+                    endpoint=kept,
+                )
+            )
 
     def _connect(self, attachment: Attachment, network: Network) -> None:
         self.actions.append(
@@ -336,6 +384,52 @@ class _Planner:
                 self.notes.append(
                     notes.cannot_connect(name, container.network_mode, networks, location)
                 )
+
+    # the journal of interrupted replaces ------------------------------------------------
+
+    def _journal_notes(self) -> None:
+        for name, entries in sorted(self.journal_entries.items()):
+            self.notes.append(
+                notes.interrupted_replace(
+                    name,
+                    [e.name for e in entries],
+                    entries[0].created,
+                    [a.container for a in self.journal[name]],
+                    declared=self.spec.network(name) is not None,
+                )
+            )
+
+    def _journaled(
+        self,
+        network: Network,
+        desired: NetworkConfig,
+        *,
+        attached: Collection[str],
+        taken: set[str],
+    ) -> list[Endpoint]:
+        """Journaled containers to reconnect: not listed by the spec (the spec's attachments
+        are planned from the spec), not attached now, existing and connectable. Each gets its
+        recorded settings, by the same rules as a replace keeps an unlisted container's.
+        ``taken`` (addresses others will hold) grows with the addresses kept."""
+        if network.attachments == "exclusive":
+            return []
+        listed = {a.container for a in self.spec.attachments_of(network.name)}
+        found: list[Endpoint] = []
+        for recorded in self.journal.get(network.name, ()):
+            name = recorded.container
+            container = self.containers.get(name)
+            if name in listed or name in attached or container is None:
+                continue
+            if unconnectable(container):
+                continue
+            pseudo = _as_live(recorded, network.name, container.id)
+            kept = kept_endpoint(
+                pseudo, desired, mac_allowed=self._mac_allowed(network), taken=taken
+            )
+            self._dropped_address_notes(pseudo, kept, desired, taken)
+            taken |= {a for a in (kept.ipv4_address, kept.ipv6_address) if a}
+            found.append(kept)
+        return found
 
     # helpers -----------------------------------------------------------------------------
 
@@ -422,3 +516,17 @@ class _Planner:
                 else "cannot be kept"
             )
             self.notes.append(notes.address_dropped(live.container, config.name, address, why))
+
+
+def _as_live(recorded: JournaledAttachment, network: str, container_id: str) -> LiveEndpoint:
+    """A journaled attachment as the live attachment it was (its addresses as requested)."""
+    return LiveEndpoint(
+        container=recorded.container,
+        container_id=container_id,
+        network=network,
+        network_id="",
+        mac_address=recorded.mac_address,
+        requested_ipv4=recorded.ipv4_address,
+        requested_ipv6=recorded.ipv6_address,
+        aliases=recorded.aliases,
+    )

@@ -134,3 +134,32 @@ def address_dropped(container: str, network: str, address: str, why: str) -> Not
         container=container,
         hint=f"list '{container}' in the spec with the address it should have",
     )
+
+
+def interrupted_replace(
+    network: str, volumes: Sequence[str], since: str, containers: Sequence[str], *, declared: bool
+) -> Note:
+    """A journal entry (vlanspec.journal) shows that a run stopped during a replace."""
+    who = ", ".join(containers) or "no container"
+    where = ", ".join(volumes)
+    if declared:
+        message = (
+            f"a run was interrupted while replacing network '{network}' (journal {where}, "
+            f"since {since}): this plan finishes it first, reconnecting whichever of its "
+            f"containers are not attached ({who})"
+        )
+        hint = (
+            "the journal is removed once an apply has verified the spec in force; "
+            "until then every plan reconnects the containers it lists"
+        )
+    else:
+        message = (
+            f"a run was interrupted while replacing network '{network}' (journal {where}, "
+            f"since {since}), which the spec no longer declares: its containers ({who}) are "
+            "not reconnected"
+        )
+        hint = (
+            "declare the network again to have them reconnected; the next apply that verifies "
+            "the spec removes the journal"
+        )
+    return Note(NoteKind.WARNING, message, network=network, hint=hint)
