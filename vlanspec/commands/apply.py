@@ -10,21 +10,23 @@ from vlanspec.commands.live import (
     auto_approve_option,
     docker_host_option,
     execute,
-    load,
     make_plan,
     open_session,
     parallelism_option,
     render_plan,
 )
 from vlanspec.commands.locking import lock_timeout_option
+from vlanspec.commands.specs import load_specs, spec_name_option
 from vlanspec.errors import UserError
 from vlanspec.journal import settle as settle_journal
+from vlanspec.spec.model import Spec
 
 
 @click.command("apply", cls=Command)
 @click.argument("spec_path", metavar="SPEC")
 @auto_approve_option
 @adopt_option
+@spec_name_option
 @docker_host_option
 @env_file_option
 @parallelism_option
@@ -33,6 +35,7 @@ def command(
     spec_path: str,
     auto_approve: bool,
     adopt: tuple[str, ...],
+    names: tuple[str, ...],
     docker_host: str | None,
     env_files: tuple[str, ...],
     parallelism: int | None,
@@ -50,8 +53,11 @@ def command(
     engine it was made for, without asking, unless the spec or the live state changed since (then
     nothing changes, exit 1). Apply holds the engine's lock from reading the live state to
     verifying (see --lock-timeout).
+
+    SPEC may be a directory: every spec in it is checked on its own and against the others,
+    then each is applied on its own, in name order (--spec NAME picks some); a failure in one
+    does not stop the others, and makes the command exit 1.
     """
-    from vlanspec.apply import leftovers
     from vlanspec.saved_plan import looks_like_saved_plan
 
     if looks_like_saved_plan(spec_path):
@@ -66,7 +72,35 @@ def command(
             parallelism=parallelism,
         )
         return
-    spec = load(spec_path, env_files)
+    failed: list[str] = []
+    specs = load_specs((spec_path,), env_files, names)
+    for spec in specs:
+        if len(specs) > 1:
+            click.echo(f"\n=== spec {spec.name} ({spec.file})")
+        try:
+            _apply_one(spec, auto_approve, adopt, docker_host, parallelism, lock_timeout)
+        except UserError as error:
+            if len(specs) == 1:
+                raise
+            click.echo(f"Error: {error.message}", err=True)
+            if error.hint:
+                click.echo(f"  hint: {error.hint}", err=True)
+            failed.append(spec.name)
+    if failed:
+        raise UserError(f"{len(failed)} of {len(specs)} specs failed: {', '.join(failed)}")
+
+
+def _apply_one(
+    spec: Spec,
+    auto_approve: bool,
+    adopt: tuple[str, ...],
+    docker_host: str | None,
+    parallelism: int | None,
+    lock_timeout: float,
+) -> None:
+    """Plan one spec, show it, and apply it (or say why it cannot be)."""
+    from vlanspec.apply import leftovers
+
     session = open_session(spec, docker_host, lock_timeout=lock_timeout)
     try:
         plan = make_plan(session, adopt)

@@ -12,19 +12,20 @@ from vlanspec.commands.live import (
     docker_host_option,
     empty_spec,
     execute,
-    load,
     open_session,
     parallelism_option,
     render_plan,
 )
 from vlanspec.commands.locking import lock_timeout_option
+from vlanspec.commands.specs import load_specs, spec_name_option
 from vlanspec.plan.model import ActionKind, Plan
-from vlanspec.spec.model import SPEC_LABEL
+from vlanspec.spec.model import SPEC_LABEL, Spec
 
 
 @click.command("destroy", cls=Command)
 @click.argument("spec_path", metavar="SPEC")
 @auto_approve_option
+@spec_name_option
 @docker_host_option
 @env_file_option
 @parallelism_option
@@ -32,6 +33,7 @@ from vlanspec.spec.model import SPEC_LABEL
 def command(
     spec_path: str,
     auto_approve: bool,
+    names: tuple[str, ...],
     docker_host: str | None,
     env_files: tuple[str, ...],
     parallelism: int | None,
@@ -41,11 +43,22 @@ def command(
 
     Containers are disconnected from those networks first and otherwise left alone: they are
     never stopped or removed. Networks without the spec's label are never touched, even when
-    SPEC declares their name. Asks for confirmation like apply.
+    SPEC declares their name. Asks for confirmation like apply. SPEC may be a directory:
+    every spec in it (or those --spec NAME picks) is destroyed in turn.
     """
+    for spec in load_specs((spec_path,), env_files, names):
+        _destroy_one(spec, auto_approve, docker_host, parallelism, lock_timeout)
+
+
+def _destroy_one(
+    spec: Spec,
+    auto_approve: bool,
+    docker_host: str | None,
+    parallelism: int | None,
+    lock_timeout: float,
+) -> None:
     from vlanspec.plan.diff import diff
 
-    spec = load(spec_path, env_files)
     # Planning "nothing declared" deletes exactly what the spec owns, by the planner's rules.
     nothing = empty_spec(spec)
     session = open_session(nothing, docker_host, checks=False, lock_timeout=lock_timeout)

@@ -188,11 +188,16 @@ def _details(text_plan: str) -> list[str]:
 
 
 def render_markdown(
-    plan: Plan, spec: Spec | None = None, text_plan: Callable[[Plan], str] | None = None
+    plan: Plan,
+    spec: Spec | None = None,
+    text_plan: Callable[[Plan], str] | None = None,
+    *,
+    budget: int = BUDGET,
 ) -> str:
-    """The plan as a GitHub comment, at most :data:`COMMENT_LIMIT` characters long.
+    """The plan as a GitHub comment, at most ``budget`` characters long.
 
-    ``text_plan`` renders the full plan for the folded details (the text renderer).
+    ``text_plan`` renders the full plan for the folded details (the text renderer); several
+    plans in one comment share :data:`BUDGET` between them.
     """
     actions = _sorted_actions(plan)
     attempts = [
@@ -217,7 +222,7 @@ def render_markdown(
         if details and text_plan is not None and not plan.is_empty:
             parts += _details(text_plan(plan))
         text = "\n".join(parts).rstrip() + "\n"
-        if len(text) <= BUDGET:
+        if len(text) <= budget:
             return text
     # Still too long: only the summary and the per-action counts are certain to fit.
     per_kind = ", ".join(f"{plan.count(k)} {k.value}" for k in _ORDER if plan.count(k))

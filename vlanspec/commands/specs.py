@@ -1,0 +1,70 @@
+"""Several specs at once: a directory (or several files) for one Docker host.
+
+``plan``, ``apply`` and ``destroy`` take a file or a directory; every spec in it is checked on its
+own and against the others (a conflict between specs refuses all of them, before any engine is
+asked), and each is then reconciled on its own. ``--spec NAME`` picks some of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from vlanspec.commands.base import environment
+from vlanspec.diagnostics import Diagnostic, SpecError, has_errors, sorted_diagnostics
+from vlanspec.errors import UserError
+from vlanspec.spec.model import Spec
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def spec_name_option(function: F) -> F:
+    """``--spec NAME`` (repeatable): only these specs of a directory."""
+    decorated: F = click.option(
+        "--spec",
+        "names",
+        multiple=True,
+        metavar="NAME",
+        help="With a directory: only the spec with this name (repeatable).",
+    )(function)
+    return decorated
+
+
+def load_specs(
+    paths: tuple[str, ...], env_files: tuple[str, ...], names: tuple[str, ...] = ()
+) -> list[Spec]:
+    """Every spec the paths name, checked alone and together; errors stop the command.
+
+    Warnings go to standard error. Specs come back sorted by name, so output is stable.
+    """
+    from vlanspec.render.diagnostics import as_text
+    from vlanspec.spec import expand_paths, read_spec
+    from vlanspec.spec.checks import check_specs
+    from vlanspec.spec.load import unique_files
+
+    env = environment(env_files)
+    files, problems = expand_paths(paths)
+    diagnostics: list[Diagnostic] = list(problems)
+    specs: list[Spec] = []
+    for path in unique_files(files):
+        loaded = read_spec(path, env)
+        diagnostics.extend(loaded.diagnostics)
+        if loaded.spec is not None:
+            specs.append(loaded.spec)
+    diagnostics.extend(check_specs(specs))
+    if has_errors(diagnostics) or not specs:
+        raise SpecError(diagnostics)
+    if diagnostics:
+        click.echo(as_text(sorted_diagnostics(diagnostics)), err=True)
+    specs.sort(key=lambda s: s.name)
+    if names:
+        unknown = sorted(set(names) - {s.name for s in specs})
+        if unknown:
+            raise UserError(
+                f"no spec named {', '.join(unknown)} in {', '.join(paths)}",
+                "specs found: " + ", ".join(s.name for s in specs),
+            )
+        specs = [s for s in specs if s.name in names]
+    return specs
