@@ -110,9 +110,9 @@ def to_mermaid(topo: Topology) -> str:
     }
     used = sorted({mark for mark in topo.marks.values() if mark in styles})
     for mark in used:
-        lines.append(f"    classDef {mark} {styles[mark]}")
         members = sorted(ids[n] for n, m in topo.marks.items() if m == mark and n in ids)
-        if members:
+        if members:  # a deleted network is not in the resulting topology
+            lines.append(f"    classDef {mark} {styles[mark]}")
             lines.append(f"    class {','.join(members)} {mark}")
     return "\n".join(lines) + "\n"
 

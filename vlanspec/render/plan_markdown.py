@@ -86,8 +86,7 @@ def _summary(plan: Plan) -> list[str]:
     where = f"Engine {engine.version} (API {engine.api_version})"
     if plan.is_empty:
         return [head, "", f"✅ **No changes.** The live state matches the spec. {where}."]
-    counts = " · ".join(f"{plan.count(k)} to {k.value}" for k in _ORDER if plan.count(k))
-    return [head, "", f"**{plan.summary()}**", "", f"{counts} · {where}"]
+    return [head, "", f"**{plan.summary()}** {where}."]
 
 
 def _callouts(plan: Plan) -> list[str]:

@@ -99,3 +99,18 @@ def test_huge_plan_is_summarised_never_cut_mid_table() -> None:
     assert table and all(line.endswith("|") for line in table)
     assert len(table) == 2 + 40  # header, rule, and one grouped row per network
     assert "125 attachments" in text and "and 120 more" in text
+
+
+def test_sample_plan_matches_the_golden_markdown() -> None:
+    """The same fixed spec and live state as the text and JSON goldens."""
+    from tests.helpers.plans import sample_case
+    from tests.unit.render.golden_files import check_golden
+    from vlanspec.plan.diff import diff
+    from vlanspec.render.plan_text import render
+
+    spec, live = sample_case()
+    plan = diff(spec, live)
+    text = render_markdown(plan, spec, render)
+    check_golden("plan.md", text)
+    [diagram] = re.findall(r"```mermaid\n(.*?)```", text, re.S)
+    assert parse_all([diagram]) == [None]
