@@ -20,22 +20,28 @@ from vlanspec.diagnostics import SpecError
 from vlanspec.errors import UserError
 
 
+def report(exc: SpecError | UserError) -> None:
+    """Show a failure the user can act on, on standard error (standard output stays for what a
+    command produces)."""
+    from vlanspec.render.diagnostics import as_text
+
+    if isinstance(exc, SpecError):
+        click.echo(as_text(exc.diagnostics), err=True)
+        return
+    click.echo(f"Error: {exc.message}", err=True)
+    if exc.hint:
+        click.echo(f"  hint: {exc.hint}", err=True)
+
+
 @contextmanager
 def report_failures() -> Iterator[None]:
     """Turn known failures into messages and exit 1; unexpected ones into a short bug report."""
-    from vlanspec.render.diagnostics import as_text
-
     try:
         yield
     except (click.exceptions.Exit, click.ClickException, click.Abort):
         raise
-    except SpecError as exc:  # standard output stays for what a command produces
-        click.echo(as_text(exc.diagnostics), err=True)
-        sys.exit(1)
-    except UserError as exc:
-        click.echo(f"Error: {exc.message}", err=True)
-        if exc.hint:
-            click.echo(f"  hint: {exc.hint}", err=True)
+    except (SpecError, UserError) as exc:
+        report(exc)
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
@@ -53,11 +59,29 @@ def report_failures() -> Iterator[None]:
 
 
 class Root(Group):
-    """The top-level group: every command runs inside :func:`report_failures`."""
+    """The top-level group: every command runs inside :func:`report_failures`.
+
+    A usage error exits 1, not click's 2: with ``plan --detailed-exitcode``, 2 means "changes
+    present", and a pipeline must never read a typo as that (Terraform's convention).
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         with report_failures():
             return super().invoke(ctx)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(1)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 @click.group(cls=Root, context_settings=CONTEXT)

@@ -97,7 +97,7 @@ def test_unmanaged_network_is_exported_then_adopted_keeping_its_containers(
 
     # Not ours yet: a conflict, nothing planned for it.
     conflict = vlanspec(docker_host, "plan", str(exported))
-    assert conflict.code == 0 and "conflict" in conflict.stdout.lower(), conflict
+    assert conflict.code == 1 and "conflict" in conflict.stdout.lower(), conflict
 
     adopted = vlanspec(
         docker_host, "apply", str(exported), "--adopt", "vst-legacy", "--auto-approve"

@@ -204,8 +204,9 @@ def test_declared_name_held_by_an_unlabelled_network_is_a_conflict_left_untouche
     spec = write_spec(tmp_path, "vst-conflict", {LAN: macvlan(make_parent(), "192.0.2.0/24")})
 
     planned = vlanspec(docker_host, "plan", spec, "--detailed-exitcode")
-    assert planned.code == 0, planned  # nothing is planned for it ...
+    assert planned.code == 1, planned  # nothing is planned for it: the spec cannot be in force
     assert "without the io.vlanspec.spec label" in planned.stdout  # ... and the plan says why
+    assert "1 conflict(s) keep the spec from being applied" in planned.stderr
 
     applied = vlanspec(docker_host, "apply", spec, "--auto-approve")
     assert applied.code == 1, applied

@@ -17,6 +17,7 @@ from vlanspec.commands.live import (
 )
 from vlanspec.commands.locking import lock_timeout_option
 from vlanspec.commands.specs import load_specs, spec_name_option
+from vlanspec.diagnostics import SpecError
 from vlanspec.errors import UserError
 from vlanspec.journal import settle as settle_journal
 from vlanspec.spec.model import Spec
@@ -72,6 +73,8 @@ def command(
             parallelism=parallelism,
         )
         return
+    from vlanspec.cli import report
+
     failed: list[str] = []
     specs = load_specs((spec_path,), env_files, names)
     for spec in specs:
@@ -79,12 +82,10 @@ def command(
             click.echo(f"\n=== spec {spec.name} ({spec.file})")
         try:
             _apply_one(spec, auto_approve, adopt, docker_host, parallelism, lock_timeout)
-        except UserError as error:
+        except (UserError, SpecError) as error:  # live checks refuse with diagnostics
             if len(specs) == 1:
                 raise
-            click.echo(f"Error: {error.message}", err=True)
-            if error.hint:
-                click.echo(f"  hint: {error.hint}", err=True)
+            report(error)
             failed.append(spec.name)
     if failed:
         raise UserError(f"{len(failed)} of {len(specs)} specs failed: {', '.join(failed)}")

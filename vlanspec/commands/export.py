@@ -71,7 +71,10 @@ def command(
         live, name or owner or "exported", [n for n in live.networks if n.name in chosen]
     )
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UserError(f"cannot write {output}: {error.strerror}") from None
         click.echo(
             f"Wrote {output}: {len(chosen)} network(s), {len(attached)} container(s).", err=True
         )

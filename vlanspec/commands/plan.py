@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -95,6 +96,11 @@ def command(
             f"\nSaved the plan to {out}; apply exactly this plan with: vlanspec apply {out}",
             err=True,
         )
+    conflicts = sum(len(plan.conflicts) for _, plan in plans)
+    if conflicts:  # apply could not bring the spec into force: an error, not a change
+        raise UserError(
+            f"{conflicts} conflict(s) keep the spec from being applied (see the notes above)"
+        )
     if detailed_exitcode and any(not plan.is_empty for _, plan in plans):
         ctx.exit(2)
 
@@ -109,9 +115,9 @@ def _render(plans: list[tuple[Spec, Plan]], output: str, *, single: bool) -> str
         return json.dumps([plan_to_dict(plan) for _, plan in plans], indent=2)
     if output == "markdown":
         from vlanspec.render.plan_markdown import BUDGET, render_markdown
+        from vlanspec.render.plan_text import render as render_text
 
         budget = BUDGET // len(plans)
-        return "\n".join(
-            render_markdown(plan, spec, render_plan, budget=budget) for spec, plan in plans
-        )
+        plain = functools.partial(render_text, color=False)  # no colour codes in Markdown
+        return "\n".join(render_markdown(plan, spec, plain, budget=budget) for spec, plan in plans)
     return "\n\n".join(render_plan(plan) for _, plan in plans)

@@ -32,6 +32,28 @@ def spec_name_option(function: F) -> F:
     return decorated
 
 
+def collect(
+    paths: tuple[str, ...], env: dict[str, str]
+) -> tuple[list[str], list[Spec], list[Diagnostic]]:
+    """The files the paths name, the specs read from them, and every problem: each spec's own,
+    and those between specs (they are meant for one Docker host)."""
+    from vlanspec.spec import expand_paths, read_spec
+    from vlanspec.spec.checks import check_specs
+    from vlanspec.spec.load import unique_files
+
+    found, problems = expand_paths(paths)
+    files = unique_files(found)
+    diagnostics: list[Diagnostic] = list(problems)
+    specs: list[Spec] = []
+    for path in files:
+        loaded = read_spec(path, env)
+        diagnostics.extend(loaded.diagnostics)
+        if loaded.spec is not None:
+            specs.append(loaded.spec)
+    diagnostics.extend(check_specs(specs))
+    return files, specs, diagnostics
+
+
 def load_specs(
     paths: tuple[str, ...], env_files: tuple[str, ...], names: tuple[str, ...] = ()
 ) -> list[Spec]:
@@ -40,20 +62,8 @@ def load_specs(
     Warnings go to standard error. Specs come back sorted by name, so output is stable.
     """
     from vlanspec.render.diagnostics import as_text
-    from vlanspec.spec import expand_paths, read_spec
-    from vlanspec.spec.checks import check_specs
-    from vlanspec.spec.load import unique_files
 
-    env = environment(env_files)
-    files, problems = expand_paths(paths)
-    diagnostics: list[Diagnostic] = list(problems)
-    specs: list[Spec] = []
-    for path in unique_files(files):
-        loaded = read_spec(path, env)
-        diagnostics.extend(loaded.diagnostics)
-        if loaded.spec is not None:
-            specs.append(loaded.spec)
-    diagnostics.extend(check_specs(specs))
+    _, specs, diagnostics = collect(paths, environment(env_files))
     if has_errors(diagnostics) or not specs:
         raise SpecError(diagnostics)
     if diagnostics:

@@ -7,11 +7,9 @@ import sys
 import click
 
 from vlanspec.commands.base import Command, env_file_option, environment
-from vlanspec.diagnostics import Diagnostic, has_errors, sorted_diagnostics
+from vlanspec.commands.specs import collect
+from vlanspec.diagnostics import has_errors, sorted_diagnostics
 from vlanspec.render.diagnostics import as_github, as_json, as_text
-from vlanspec.spec import Spec, expand_paths, read_spec
-from vlanspec.spec.checks import check_specs
-from vlanspec.spec.load import unique_files
 
 RENDERERS = {"text": as_text, "json": as_json, "github": as_github}
 
@@ -36,17 +34,7 @@ def command(specs: tuple[str, ...], output: str, strict: bool, env_files: tuple[
     Specs given together are meant for one Docker host, so they are also checked against each
     other (one spec name twice, one network in two specs, overlapping subnets, shared parents).
     """
-    env = environment(env_files)
-    files, problems = expand_paths(specs)
-    files = unique_files(files)
-    diagnostics: list[Diagnostic] = list(problems)
-    loaded_specs: list[Spec] = []
-    for path in files:
-        loaded = read_spec(path, env)
-        diagnostics.extend(loaded.diagnostics)
-        if loaded.spec is not None:
-            loaded_specs.append(loaded.spec)
-    diagnostics.extend(check_specs(loaded_specs))
+    files, loaded_specs, diagnostics = collect(specs, environment(env_files))
     networks = sum(len(spec.networks) for spec in loaded_specs)
     attachments = sum(len(spec.attachments) for spec in loaded_specs)
     diagnostics = sorted_diagnostics(diagnostics)

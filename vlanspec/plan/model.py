@@ -122,6 +122,19 @@ class Plan:
     def is_empty(self) -> bool:
         return not self.actions
 
+    @property
+    def conflicts(self) -> tuple[Note, ...]:
+        """Declared networks vlanspec may not touch: while any exist the spec is not in force."""
+        return tuple(n for n in self.notes if n.kind is NoteKind.CONFLICT)
+
+    @property
+    def in_force(self) -> bool:
+        """Nothing left to do and nothing in the way: the live state is what the spec says.
+
+        Pending containers and unmanaged attachments are facts a spec allows, not failures.
+        """
+        return self.is_empty and not self.conflicts
+
     def count(self, kind: ActionKind) -> int:
         return sum(1 for a in self.actions if a.kind is kind)
 

@@ -101,8 +101,13 @@ def _callouts(plan: Plan) -> list[str]:
         verb = "Replaces" if action.kind is ActionKind.REPLACE else "Deletes"
         why = f" because {_why(action)}" if action.reason or action.changes else ""
         lines.append(f"> [!WARNING]\n> {verb} network `{action.network}`{why}; {touched}.")
-        if action.kind is ActionKind.REPLACE and action.attach:
-            lines.append("> Every one is reconnected with its address, MAC and aliases.")
+        if action.kind is ActionKind.REPLACE and action.detach:
+            detached = {e.container for e in action.detach}
+            left = sorted(detached - {e.container for e in action.attach})
+            lines.append(
+                f"> {len(detached) - len(left)} of {len(detached)} reconnected"
+                + (f"; not reconnected: {', '.join(left)}." if left else ".")
+            )
         lines.append("")
     return lines
 

@@ -114,3 +114,13 @@ def test_sample_plan_matches_the_golden_markdown() -> None:
     check_golden("plan.md", text)
     [diagram] = re.findall(r"```mermaid\n(.*?)```", text, re.S)
     assert parse_all([diagram]) == [None]
+
+
+def test_replace_says_who_is_not_reconnected() -> None:
+    web, stray = Endpoint("web", "lan", "192.0.2.10"), Endpoint("stray", "lan")
+    plan = Plan(
+        "lab",
+        ENGINE,
+        (Action(ActionKind.REPLACE, "lan", reason="x", detach=(stray, web), attach=(web,)),),
+    )
+    assert "> 1 of 2 reconnected; not reconnected: stray." in render_markdown(plan)
