@@ -3,13 +3,16 @@
 ::
 
     from vlanspec import load_spec
-    from vlanspec.api import apply, connect, plan, read_live
+    from vlanspec.api import apply, connect, plan_on
 
     spec = load_spec("specs/lab.yaml")
     with connect("unix:///var/run/docker.sock") as engine:
-        changes = plan(spec, read_live(engine, spec))
+        changes, _live = plan_on(engine, spec)
         result = apply(changes, engine, spec=spec)
         assert result.ok, result.failure
+
+``plan(spec, live)`` is the pure planner; ``plan_on`` also reads what the plan turns out to need
+(the aliases of containers a replace will reconnect that the spec does not list).
 
 These names live here rather than on the ``vlanspec`` package because ``vlanspec.plan`` and
 ``vlanspec.apply`` are modules: a package attribute named like a submodule is replaced by the
@@ -38,6 +41,7 @@ __all__ = [
     "apply",
     "connect",
     "plan",
+    "plan_on",
     "read_live",
 ]
 
@@ -50,6 +54,31 @@ def read_live(engine: Engine, spec: Spec | Iterable[str] | None = None) -> LiveS
 def plan(spec: Spec, live: LiveState, *, adopt: Collection[str] = ()) -> Plan:
     """The plan that takes ``live`` to ``spec`` (pure: see :func:`vlanspec.plan.diff.diff`)."""
     return diff(spec, live, adopt=adopt)
+
+
+def plan_on(
+    engine: Engine,
+    spec: Spec,
+    live: LiveState | None = None,
+    *,
+    adopt: Collection[str] = (),
+) -> tuple[Plan, LiveState]:
+    """Plan ``spec`` on ``engine`` (reading the live state unless given), and the state used.
+
+    The first read has the aliases of the containers the spec names only. When a replace will
+    reconnect containers the spec does not list, their aliases are read too (one inspect each,
+    only then) and the plan is made again, so that they get their aliases back.
+    """
+    from vlanspec.plan.model import ActionKind
+
+    current = engine.read_live(spec) if live is None else live
+    changes = diff(spec, current, adopt=adopt)
+    replaced = {a.network for a in changes.actions if a.kind is ActionKind.REPLACE}
+    unread = {e.container for e in current.endpoints if e.network in replaced and e.aliases is None}
+    if unread:
+        current = engine.read_aliases(current, unread)
+        changes = diff(spec, current, adopt=adopt)
+    return changes, current
 
 
 def apply(

@@ -206,23 +206,11 @@ def release(lock: EngineLock | None) -> None:
 
 
 def make_plan(session: Session, adopt: tuple[str, ...] = ()) -> Plan:
-    """Plan the session's spec against its live state.
+    """Plan the session's spec against its live state (reading more aliases if a replace needs
+    them: :func:`vlanspec.api.plan_on`)."""
+    from vlanspec.api import plan_on
 
-    The first read has the aliases of the containers the spec names only. When a replace will
-    reconnect containers the spec does not list, their aliases are read too (one inspect each,
-    only then) and the plan is made again, so that they get their aliases back.
-    """
-    from vlanspec.plan.diff import diff
-    from vlanspec.plan.model import ActionKind
-
-    plan = diff(session.spec, session.live, adopt=adopt)
-    replaced = {a.network for a in plan.actions if a.kind is ActionKind.REPLACE}
-    unread = {
-        e.container for e in session.live.endpoints if e.network in replaced and e.aliases is None
-    }
-    if unread:
-        session.live = session.engine.read_aliases(session.live, unread)
-        plan = diff(session.spec, session.live, adopt=adopt)
+    plan, session.live = plan_on(session.engine, session.spec, session.live, adopt=adopt)
     return plan
 
 
