@@ -9,17 +9,15 @@ from vlanspec.commands.live import (
     adopt_option,
     auto_approve_option,
     docker_host_option,
-    execute,
     make_plan,
     open_session,
     parallelism_option,
-    render_plan,
+    show_and_apply,
 )
 from vlanspec.commands.locking import lock_timeout_option
 from vlanspec.commands.specs import load_specs, spec_name_option
 from vlanspec.diagnostics import SpecError
 from vlanspec.errors import UserError
-from vlanspec.journal import settle as settle_journal
 from vlanspec.spec.model import Spec
 
 
@@ -100,23 +98,9 @@ def _apply_one(
     lock_timeout: float,
 ) -> None:
     """Plan one spec, show it, and apply it (or say why it cannot be)."""
-    from vlanspec.apply import leftovers
-
     session = open_session(spec, docker_host, lock_timeout=lock_timeout)
     try:
         plan = make_plan(session, adopt)
-        click.echo(render_plan(plan))
-        if plan.is_empty:
-            if leftovers(plan):
-                raise UserError(
-                    "nothing can be applied: the spec conflicts with the live state (see above)"
-                )
-            # Nothing to do is the spec verified in force: a finished replace's journal goes.
-            settle_journal(session.engine, session.live, (), spec.name)
-            return
-        click.echo("")
-        execute(
-            session, plan, verify_against=spec, auto_approve=auto_approve, parallelism=parallelism
-        )
+        show_and_apply(session, plan, auto_approve=auto_approve, parallelism=parallelism)
     finally:
         session.finish()

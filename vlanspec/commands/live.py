@@ -303,3 +303,31 @@ def execute(
     journal.settle(session.engine, session.live, written, plan.spec)
     done = sum(r.ok for r in result.steps)
     click.echo(f"\nApply complete: {done} step(s) done; verified: the live state matches the spec.")
+
+
+def show_and_apply(
+    session: Session, plan: Plan, *, auto_approve: bool, parallelism: int | None
+) -> None:
+    """Show ``plan``, then apply it to the session's engine and verify (see :func:`execute`).
+
+    An empty plan with conflicts cannot bring the spec into force: that is an error. An empty
+    plan without is the spec verified in force, so a finished replace's journal goes.
+    """
+    from vlanspec.journal import settle as settle_journal
+
+    click.echo(render_plan(plan))
+    if plan.is_empty:
+        if plan.conflicts:
+            raise UserError(
+                "nothing can be applied: the spec conflicts with the live state (see above)"
+            )
+        settle_journal(session.engine, session.live, (), session.spec.name)
+        return
+    click.echo("")
+    execute(
+        session,
+        plan,
+        verify_against=session.spec,
+        auto_approve=auto_approve,
+        parallelism=parallelism,
+    )

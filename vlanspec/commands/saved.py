@@ -17,9 +17,8 @@ from typing import Any, TypeVar
 import click
 
 from vlanspec import __version__
-from vlanspec.commands.live import Session, execute, load, make_plan, open_session, render_plan
+from vlanspec.commands.live import Session, load, make_plan, open_session, show_and_apply
 from vlanspec.errors import UserError
-from vlanspec.journal import settle as settle_journal
 from vlanspec.plan.model import Plan
 from vlanspec.plan.serialize import PlanFormatError, plan_to_dict
 from vlanspec.saved_plan import (
@@ -117,7 +116,6 @@ def apply_saved(
     A saved plan is applied without asking: it was reviewed when it was saved, and it is
     applied only as it was reviewed.
     """
-    from vlanspec.apply import leftovers
 
     saved = read_saved(path)
     if adopt:
@@ -148,18 +146,6 @@ def apply_saved(
                 f"run 'vlanspec plan {saved.spec_path} -o {path}' again, review it, and apply it",
             )
         click.echo(f"Applying the plan saved in {path} ({saved.created}).")
-        click.echo(render_plan(saved.plan))
-        if saved.plan.is_empty:
-            if leftovers(saved.plan):
-                raise UserError(
-                    "nothing can be applied: the spec conflicts with the live state (see above)"
-                )
-            # Nothing to do is the spec verified in force: a finished replace's journal goes.
-            settle_journal(session.engine, session.live, (), spec.name)
-            return
-        click.echo("")
-        execute(
-            session, saved.plan, verify_against=spec, auto_approve=True, parallelism=parallelism
-        )
+        show_and_apply(session, saved.plan, auto_approve=True, parallelism=parallelism)
     finally:
         session.finish()
