@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from vlanspec.engine.errors import EngineError as EngineError
     from vlanspec.engine.errors import EngineUnreachable as EngineUnreachable
     from vlanspec.engine.host import host_interfaces as host_interfaces
-    from vlanspec.engine.host import parent_base as parent_base
 
 _PUBLIC = {
     "connect": "vlanspec.engine.client",
@@ -23,7 +22,6 @@ _PUBLIC = {
     "EngineError": "vlanspec.engine.errors",
     "EngineUnreachable": "vlanspec.engine.errors",
     "host_interfaces": "vlanspec.engine.host",
-    "parent_base": "vlanspec.engine.host",
 }
 
 __all__ = sorted(_PUBLIC)

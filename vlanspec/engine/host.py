@@ -18,13 +18,3 @@ def host_interfaces(root: Path = SYS_CLASS_NET) -> frozenset[str]:
         return frozenset(entry.name for entry in root.iterdir())
     except OSError:
         return frozenset()
-
-
-def parent_base(parent: str) -> str:
-    """The interface that must exist for ``parent``: ``eth0`` for VLAN parent ``eth0.20``.
-
-    Docker creates a VLAN sub-interface itself when it is missing, so only its base interface
-    has to exist beforehand.
-    """
-    base, dot, vid = parent.rpartition(".")
-    return base if dot and base and vid.isdigit() else parent

@@ -84,14 +84,6 @@ class Network:
         """IPv6 is on when asked for, or when any subnet is IPv6 (Docker ignores them otherwise)."""
         return self.ipv6 or any(s.is_ipv6 for s in self.subnets)
 
-    @property
-    def vlan(self) -> tuple[str, int] | None:
-        """``("eth0", 20)`` for a VLAN sub-interface parent ``eth0.20``, else None."""
-        if self.parent is None or "." not in self.parent:
-            return None
-        base, _, vid = self.parent.rpartition(".")
-        return (base, int(vid)) if vid.isdigit() else None
-
 
 @dataclass(frozen=True)
 class Attachment:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from vlanspec.engine.host import host_interfaces, parent_base
+from vlanspec.engine.host import host_interfaces
 
 
 def test_interfaces_are_the_entries_of_sys_class_net(tmp_path: Path) -> None:
@@ -17,11 +15,3 @@ def test_interfaces_are_the_entries_of_sys_class_net(tmp_path: Path) -> None:
 
 def test_unreadable_directory_means_no_interfaces(tmp_path: Path) -> None:
     assert host_interfaces(tmp_path / "missing") == frozenset()
-
-
-@pytest.mark.parametrize(
-    ("parent", "base"),
-    [("eth0", "eth0"), ("eth0.20", "eth0"), ("bond0.4094", "bond0"), ("br.lan", "br.lan")],
-)
-def test_vlan_parent_needs_its_base_interface(parent: str, base: str) -> None:
-    assert parent_base(parent) == base
