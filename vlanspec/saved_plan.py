@@ -39,7 +39,7 @@ from vlanspec.plan.serialize import (
     plan_from_dict,
     plan_to_dict,
 )
-from vlanspec.spec.model import SPEC_LABEL, Spec, Subnet
+from vlanspec.spec.model import SPEC_LABEL, Spec
 from vlanspec.state import EngineInfo, LiveEndpoint, LiveNetwork, LiveState
 
 KIND = "vlanspec-saved-plan"
@@ -108,15 +108,6 @@ def spec_digest(spec: Spec) -> str:
     return _digest_of(_canonical(spec))
 
 
-def _subnet(subnet: Subnet) -> Json:
-    return {
-        "subnet": subnet.subnet,
-        "gateway": subnet.gateway,
-        "ip_range": subnet.ip_range,
-        "aux_addresses": dict(sorted(subnet.aux_addresses.items())),
-    }
-
-
 def _endpoint(endpoint: LiveEndpoint) -> Json:
     aliases = (
         None
@@ -139,7 +130,7 @@ def _network(network: LiveNetwork, endpoints: Iterable[LiveEndpoint]) -> Json:
         "driver": network.driver,
         "options": dict(sorted(network.options.items())),
         "labels": dict(sorted(network.labels.items())),
-        "subnets": [_subnet(s) for s in network.subnets],
+        "subnets": [s.as_dict() for s in network.subnets],
         "ipv6": network.ipv6,
         "internal": network.internal,
         "scope": network.scope,
@@ -147,12 +138,6 @@ def _network(network: LiveNetwork, endpoints: Iterable[LiveEndpoint]) -> Json:
             (_endpoint(e) for e in endpoints), key=lambda e: json.dumps(e, sort_keys=True)
         ),
     }
-
-
-def _on(endpoint: LiveEndpoint, network: LiveNetwork) -> bool:
-    if endpoint.network_id and network.id:
-        return endpoint.network_id == network.id
-    return endpoint.network == network.name
 
 
 def live_fingerprint(live: LiveState, spec: Spec, adopt: Iterable[str] = ()) -> Fingerprint:
@@ -170,7 +155,7 @@ def live_fingerprint(live: LiveState, spec: Spec, adopt: Iterable[str] = ()) -> 
     networks: dict[str, list[Json]] = {}
     for network in live.networks:
         if relevant(network):
-            found = _network(network, (e for e in live.endpoints if _on(e, network)))
+            found = _network(network, (e for e in live.endpoints if e.is_on(network)))
             networks.setdefault(network.name, []).append(found)
     parts: dict[str, str] = {}
     for name, found_networks in networks.items():

@@ -61,6 +61,12 @@ class LiveEndpoint:
     requested_ipv6: str | None = None
     aliases: tuple[str, ...] | None = None
 
+    def is_on(self, network: LiveNetwork) -> bool:
+        """Match by network id when the engine gave both (names can repeat on old engines)."""
+        if self.network_id and network.id:
+            return self.network_id == network.id
+        return self.network == network.name
+
 
 @dataclass(frozen=True)
 class LiveContainer:

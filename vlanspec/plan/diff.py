@@ -116,13 +116,6 @@ def unconnectable(container: LiveContainer) -> bool:
     return mode in _UNCONNECTABLE or mode.startswith("container:")
 
 
-def _attached_to(endpoint: LiveEndpoint, network: LiveNetwork) -> bool:
-    """Match by network id when the engine gave both (names can repeat on old engines)."""
-    if endpoint.network_id and network.id:
-        return endpoint.network_id == network.id
-    return endpoint.network == network.name
-
-
 def what_differs(changes: tuple[Change, ...]) -> str:
     """``"subnets and labels differ"``: the changed properties, ``labels.x`` counted as labels."""
     names: list[str] = []
@@ -446,7 +439,7 @@ class _Planner:
 
     def _endpoints(self, network: LiveNetwork) -> tuple[LiveEndpoint, ...]:
         """The live attachments to one network, sorted by container name."""
-        found = [e for e in self.live.endpoints if _attached_to(e, network)]
+        found = [e for e in self.live.endpoints if e.is_on(network)]
         return tuple(sorted(found, key=lambda e: e.container))
 
     def _mac_differs(self, attachment: Attachment, live: LiveEndpoint) -> bool:

@@ -201,15 +201,6 @@ def canonical(config: NetworkConfig) -> CanonicalNetwork:
     )
 
 
-def _subnet_dict(subnet: Subnet) -> dict[str, object]:
-    return {
-        "subnet": subnet.subnet,
-        "gateway": subnet.gateway,
-        "ip_range": subnet.ip_range,
-        "aux_addresses": dict(subnet.aux_addresses),
-    }
-
-
 def fingerprint(config: NetworkConfig) -> str:
     """A short sha256 of the canonical configuration: equal configurations, equal fingerprints.
 
@@ -223,7 +214,7 @@ def fingerprint(config: NetworkConfig) -> str:
         "parent": form.parent,
         "mode": form.mode,
         "flag": form.flag,
-        "subnets": [_subnet_dict(s) for s in form.subnets],
+        "subnets": [s.as_dict() for s in form.subnets],
         "ipv6": form.ipv6,
         "internal": form.internal,
         "labels": dict(form.labels),

@@ -52,15 +52,6 @@ def _location(location: Location | None) -> Json | None:
     return {"file": location.file, "line": location.line, "column": location.column}
 
 
-def _subnet(subnet: Subnet) -> Json:
-    return {
-        "subnet": subnet.subnet,
-        "gateway": subnet.gateway,
-        "ip_range": subnet.ip_range,
-        "aux_addresses": dict(sorted(subnet.aux_addresses.items())),
-    }
-
-
 def _config(config: NetworkConfig | None) -> Json | None:
     if config is None:
         return None
@@ -68,7 +59,7 @@ def _config(config: NetworkConfig | None) -> Json | None:
         "name": config.name,
         "driver": config.driver,
         "options": dict(sorted(config.options.items())),
-        "subnets": [_subnet(s) for s in config.subnets],
+        "subnets": [s.as_dict() for s in config.subnets],
         "ipv6": config.ipv6,
         "internal": config.internal,
         "labels": dict(sorted(config.labels.items())),

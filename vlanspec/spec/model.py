@@ -56,6 +56,15 @@ class Subnet:
     def is_ipv6(self) -> bool:
         return self.network.version == 6
 
+    def as_dict(self) -> dict[str, object]:
+        """Plain data, as plans, saved plans and fingerprints write a subnet."""
+        return {
+            "subnet": self.subnet,
+            "gateway": self.gateway,
+            "ip_range": self.ip_range,
+            "aux_addresses": dict(sorted(self.aux_addresses.items())),
+        }
+
 
 @dataclass(frozen=True)
 class Network:
