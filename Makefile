@@ -34,3 +34,9 @@ lab-plan:
 
 lab-down:
 	bash lab/demo.sh down
+
+# Benchmarks on a private engine (root, dockerd, busybox-static, iproute2); writes bench/REPORT.md.
+.PHONY: bench
+BENCH_ARGS ?=
+bench:
+	bash bench/run.sh $(BENCH_ARGS)

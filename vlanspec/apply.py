@@ -11,6 +11,13 @@ expanded into steps and the steps run in phases:
 2. deletes, 3. creates,
 4. connects with static addresses, 5. connects with dynamic addresses.
 
+Within a phase, steps are independent and may run several at a time; how many is set per kind
+of step (:data:`DEFAULT_PARALLELISM`, chosen from the measurements in ``bench/REPORT.md``),
+because the engine serializes some kinds of work and not others. Phases never overlap, so the
+orders that matter hold at any parallelism: a network exists before anything connects to it,
+every disconnect precedes every delete, a reattach disconnects before it connects, and static
+addresses are taken before dynamic connects could take them.
+
 It stops at the first failure, and whatever happened it ends by reading the live state again
 and planning once more (verification): the engine's word that a call succeeded is not proof,
 since older engines accept and ignore a MAC address, for example.
@@ -20,10 +27,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Protocol
 
 from vlanspec.errors import UserError
@@ -115,6 +123,40 @@ class StepResult:
 
 
 Progress = Callable[[StepResult], None]
+
+#: Steps of one kind in flight at once when the caller does not say: one, for every kind.
+#: Measured on engine 20.10, 2 cores (bench/REPORT.md, "Default parallelism"): the engine
+#: serializes creates, connects and deletes, so more in flight only adds contention (connects
+#: were never reliably faster and up to 40% slower with 4 or 8 in flight; creates and deletes
+#: up to 9x slower). Disconnects do gain (35-47% with 4 in flight), but concurrent disconnects
+#: from one network sometimes leave a stale endpoint on 20.10 (seen about once in ten rounds
+#: of 40): the network then cannot be deleted ("has active endpoints") until the daemon
+#: restarts, which would strand a replace half-way. ``--parallelism`` is there for engines
+#: and setups where more is measured to pay off and to be safe.
+DEFAULT_PARALLELISM: Mapping[StepKind, int] = MappingProxyType(
+    {
+        StepKind.DISCONNECT: 1,
+        StepKind.DELETE: 1,
+        StepKind.CREATE: 1,
+        StepKind.CONNECT: 1,
+    }
+)
+
+#: One bound for every kind of step, or a bound per kind (kinds left out get the default).
+Parallelism = int | Mapping[StepKind, int]
+
+
+def parallelism_by_kind(parallelism: Parallelism | None = None) -> dict[StepKind, int]:
+    """The bound for each kind of step: ``parallelism`` where given, else the default."""
+    if parallelism is None:
+        bounds = dict(DEFAULT_PARALLELISM)
+    elif isinstance(parallelism, int):
+        bounds = dict.fromkeys(StepKind, parallelism)
+    else:
+        bounds = {kind: parallelism.get(kind, DEFAULT_PARALLELISM[kind]) for kind in StepKind}
+    if any(bound < 1 for bound in bounds.values()):
+        raise ValueError("parallelism must be at least 1")
+    return bounds
 
 
 @dataclass(frozen=True)
@@ -222,23 +264,30 @@ def apply(
     engine: Executor,
     *,
     spec: Spec,
-    parallelism: int = 1,
+    parallelism: Parallelism | None = None,
     progress: Progress | None = None,
     verify: bool = True,
 ) -> ApplyResult:
     """Execute ``plan`` on ``engine``, then verify against ``spec``.
 
-    ``parallelism`` bounds the steps of one phase in flight at once (phases never overlap);
-    ``progress`` is called after each step, one call at a time, from the thread that ran it.
+    ``parallelism`` bounds the steps of one phase in flight at once (phases never overlap):
+    one number for every kind of step, or a number per :class:`StepKind`; by default
+    :data:`DEFAULT_PARALLELISM`. ``progress`` is called after each step, one call at a time,
+    from the thread that ran it.
     Engine refusals do not raise: the result carries the failed step with the engine's words,
     the steps that were not attempted, and the verification plan. Use ``result.ok``.
     """
-    if parallelism < 1:
-        raise ValueError("parallelism must be at least 1")
+    bounds = parallelism_by_kind(parallelism)
     phases = expand(plan)
     total = sum(len(p) for p in phases)
-    log.info("applying", spec=plan.spec, actions=len(plan.actions), steps=total)
-    runner = _Runner(engine, parallelism, progress)
+    log.info(
+        "applying",
+        spec=plan.spec,
+        actions=len(plan.actions),
+        steps=total,
+        parallelism={str(kind): bound for kind, bound in bounds.items()},
+    )
+    runner = _Runner(engine, bounds, progress)
     failure: StepResult | None = None
     skipped: list[Step] = []
     for index, phase in enumerate(phases):
@@ -284,7 +333,9 @@ def _verify(engine: Executor, spec: Spec) -> tuple[Plan | None, str | None]:
 class _Runner:
     """Runs phases of steps, sequentially or a bounded number at a time, and records them."""
 
-    def __init__(self, engine: Executor, parallelism: int, progress: Progress | None) -> None:
+    def __init__(
+        self, engine: Executor, parallelism: Mapping[StepKind, int], progress: Progress | None
+    ) -> None:
         self.engine = engine
         self.parallelism = parallelism
         self.progress = progress
@@ -293,8 +344,12 @@ class _Runner:
         self._lock = threading.Lock()
 
     def run_phase(self, steps: Sequence[Step]) -> StepResult | None:
-        """Run one phase; the first failure (in completion order) is returned, else None."""
-        if self.parallelism == 1 or len(steps) == 1:
+        """Run one phase; the first failure (in completion order) is returned, else None.
+
+        A phase holds one kind of step, so its kind's bound applies.
+        """
+        bound = max((self.parallelism[s.kind] for s in steps), default=1)
+        if bound == 1 or len(steps) == 1:
             for step in steps:
                 result = self._run(step)
                 if not result.ok:
@@ -311,7 +366,7 @@ class _Runner:
                 failures.append(result)
                 stop.set()
 
-        workers = min(self.parallelism, len(steps))
+        workers = min(bound, len(steps))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply") as pool:
             futures: list[Future[None]] = [pool.submit(guarded, s) for s in steps]
         for future in futures:
@@ -328,11 +383,12 @@ class _Runner:
             result = StepResult(
                 step, ok=False, error=error.message, hint=error.hint, seconds=_since(started)
             )
-            # Info, not error: the failure is the result's to report (the CLI says it once).
-            log.info("step failed", step=step.describe(), error=error.message)
+            # Debug, not error: the failure is the result's to report (the CLI says it once,
+            # and reports each step through ``progress``).
+            log.debug("step failed", step=step.describe(), error=error.message)
         else:
             result = StepResult(step, ok=True, seconds=_since(started))
-            log.info("step done", step=step.describe(), seconds=round(result.seconds, 3))
+            log.debug("step done", step=step.describe(), seconds=round(result.seconds, 3))
         with self._lock:
             self.results.append(result)
             if self.progress is not None:

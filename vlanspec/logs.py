@@ -40,3 +40,15 @@ def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
     """A logger bound to the emitting module's name."""
     logger: structlog.typing.FilteringBoundLogger = structlog.get_logger(module=name)
     return logger
+
+
+def get_event_logger(name: str) -> structlog.typing.FilteringBoundLogger:
+    """A logger whose info events show whatever the verbosity, in the configured format.
+
+    For what a command reports as it goes when there is no terminal to draw on (apply's steps
+    in CI): the same processors and output as every log, without ``-v``.
+    """
+    logger: structlog.typing.FilteringBoundLogger = structlog.wrap_logger(
+        None, wrapper_class=structlog.make_filtering_bound_logger(logging.INFO), module=name
+    )
+    return logger
