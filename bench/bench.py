@@ -824,7 +824,7 @@ def explain(results: Results) -> list[str]:
             "every live endpoint for each network, and `Spec.attachments_of` every attachment "
             "for each network (vlanspec/plan/diff.py, vlanspec/spec/model.py). Indexing "
             "attachments by container and by network, and endpoints by network id, once per "
-            "plan makes it linear; that code belongs to the planner's owner and is left as is."
+            "plan makes it linear."
         )
     return out
 

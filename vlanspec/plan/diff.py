@@ -142,6 +142,13 @@ class _Planner:
         for network in live.networks:
             self.by_name[network.name].append(network)
         self.containers = {c.name: c for c in live.containers}
+        # Endpoints by network id and by network name: found per network without a scan.
+        self.endpoints_by_id: dict[str, list[LiveEndpoint]] = defaultdict(list)
+        self.endpoints_by_name: dict[str, list[LiveEndpoint]] = defaultdict(list)
+        for endpoint in live.endpoints:
+            if endpoint.network_id:
+                self.endpoints_by_id[endpoint.network_id].append(endpoint)
+            self.endpoints_by_name[endpoint.network].append(endpoint)
         #: Interrupted replaces of this spec (vlanspec.journal): network -> what to restore.
         self.journal_entries = entries_of(live.journal, spec.name)
         self.journal = {n: merged(e) for n, e in self.journal_entries.items()}
@@ -368,7 +375,7 @@ class _Planner:
     def _containers(self) -> None:
         """Notes for declared containers that cannot be attached at all (absent or unable)."""
         for name in self.spec.containers:
-            networks = sorted({a.network for a in self.spec.attachments if a.container == name})
+            networks = sorted({a.network for a in self.spec.attachments_for(name)})
             location = self.spec.locate_key(("containers", name))
             container = self.containers.get(name)
             if container is None:
@@ -438,8 +445,17 @@ class _Planner:
         return desired_endpoint(attachment, mac_allowed=self._mac_allowed(network))
 
     def _endpoints(self, network: LiveNetwork) -> tuple[LiveEndpoint, ...]:
-        """The live attachments to one network, sorted by container name."""
-        found = [e for e in self.live.endpoints if e.is_on(network)]
+        """The live attachments to one network, sorted by container name.
+
+        The same rule as :meth:`LiveEndpoint.is_on`, through the indexes: by id where both
+        sides have one, else by name.
+        """
+        if network.id:
+            found = self.endpoints_by_id.get(network.id, []) + [
+                e for e in self.endpoints_by_name.get(network.name, []) if not e.network_id
+            ]
+        else:
+            found = list(self.endpoints_by_name.get(network.name, []))
         return tuple(sorted(found, key=lambda e: e.container))
 
     def _mac_differs(self, attachment: Attachment, live: LiveEndpoint) -> bool:

@@ -7,8 +7,9 @@ checks can point at the exact line and column through :meth:`Spec.locate`.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Literal
 
@@ -153,15 +154,33 @@ class Spec:
         return self.source.file
 
     def network(self, name: str) -> Network | None:
-        return next((n for n in self.networks if n.name == name), None)
+        return self._networks_by_name.get(name)
 
     @property
     def containers(self) -> tuple[str, ...]:
         """Names of the containers the spec mentions, sorted."""
-        return tuple(sorted({a.container for a in self.attachments}))
+        return tuple(sorted(self._by_container))
 
     def attachments_of(self, network: str) -> tuple[Attachment, ...]:
-        return tuple(a for a in self.attachments if a.network == network)
+        return self._by_network.get(network, ())
+
+    def attachments_for(self, container: str) -> tuple[Attachment, ...]:
+        return self._by_container.get(container, ())
+
+    # Indexes, built once on first use: planning a large spec looks things up thousands of times.
+    # (cached_property writes the instance __dict__ directly, so it works on a frozen dataclass.)
+
+    @cached_property
+    def _networks_by_name(self) -> dict[str, Network]:
+        return {n.name: n for n in self.networks}
+
+    @cached_property
+    def _by_network(self) -> dict[str, tuple[Attachment, ...]]:
+        return _group(self.attachments, lambda a: a.network)
+
+    @cached_property
+    def _by_container(self) -> dict[str, tuple[Attachment, ...]]:
+        return _group(self.attachments, lambda a: a.container)
 
     def locate(self, path: Path) -> Location:
         """Where in the file the value at ``path`` is written."""
@@ -170,3 +189,12 @@ class Spec:
     def locate_key(self, path: Path) -> Location:
         """Where in the file the key of the entry at ``path`` is written."""
         return self.source.key(path)
+
+
+def _group(
+    attachments: Iterable[Attachment], key: Callable[[Attachment], str]
+) -> dict[str, tuple[Attachment, ...]]:
+    groups: dict[str, list[Attachment]] = {}
+    for attachment in attachments:
+        groups.setdefault(key(attachment), []).append(attachment)
+    return {k: tuple(v) for k, v in groups.items()}
