@@ -40,3 +40,15 @@ lab-down:
 BENCH_ARGS ?=
 bench:
 	bash bench/run.sh $(BENCH_ARGS)
+
+# The integration suite on each engine: system (Debian 12's 20.10) and those pinned in
+# lab/engines.txt, each on a private daemon (root).
+.PHONY: test-engines test-kernel
+ENGINES ?=
+test-engines: venv
+	bash lab/matrix.sh $(ENGINES)
+
+# ipvlan, VLAN parents and dummy links on Debian's stock kernel under QEMU (root; lab/README.md).
+KERNEL_ENGINES ?= system 28.5
+test-kernel: venv
+	bash lab/kernel.sh $(KERNEL_ENGINES)

@@ -27,7 +27,11 @@ LAN = "vst-lan"
 
 
 def test_apply_connects_static_containers_that_reach_each_other_then_converges(
-    tmp_path: Path, docker_host: str, make_parent: MakeParent, make_container: MakeContainer
+    tmp_path: Path,
+    docker_host: str,
+    docker_client: docker.DockerClient,
+    make_parent: MakeParent,
+    make_container: MakeContainer,
 ) -> None:
     first, second = make_container(), make_container()
     spec = write_spec(
@@ -43,7 +47,7 @@ def test_apply_connects_static_containers_that_reach_each_other_then_converges(
     planned = vlanspec(docker_host, "plan", spec, "--detailed-exitcode")
     assert planned.code == 2, planned
     assert "Plan: 1 to create" in planned.stdout, planned
-    assert "20.10" in planned.stdout  # the header names the engine
+    assert docker_client.version()["Version"] in planned.stdout  # the header names the engine
 
     applied = vlanspec(docker_host, "apply", spec, "--auto-approve")
     assert applied.code == 0, applied
