@@ -77,6 +77,7 @@ def _destroy_one(
             verify_against=nothing,
             auto_approve=auto_approve,
             question=f"Delete these networks of spec '{spec.name}' on",
+            verb="Destroy",
             parallelism=parallelism,
         )
     finally:

@@ -256,6 +256,7 @@ def execute(
     verify_against: Spec,
     auto_approve: bool,
     question: str = "Apply these changes to",
+    verb: str = "Apply",
     parallelism: int | None = None,
 ) -> None:
     """Confirm, apply ``plan`` step by step with progress, verify, and report.
@@ -302,7 +303,8 @@ def execute(
         )
     journal.settle(session.engine, session.live, written, plan.spec)
     done = sum(r.ok for r in result.steps)
-    click.echo(f"\nApply complete: {done} step(s) done; verified: the live state matches the spec.")
+    verified = "verified: the live state matches the spec"
+    click.echo(f"\n{verb} complete: {done} step(s) done; {verified}.")
 
 
 def show_and_apply(
