@@ -59,6 +59,8 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(REPO))
 
+from floor import run_all  # noqa: E402  (bench/ is this script's own directory)
+
 from tests.helpers.daemon import (  # noqa: E402
     TEST_IMAGE,
     ensure_test_image,
@@ -293,18 +295,6 @@ class Host:
         for name in self.links:
             subprocess.run(["ip", "link", "del", name], check=False, capture_output=True)
         self.client.close()
-
-
-def run_all(calls: Sequence[Callable[[], Any]], parallelism: int) -> float:
-    started = time.perf_counter()
-    if parallelism == 1:
-        for call in calls:
-            call()
-    else:
-        with ThreadPoolExecutor(max_workers=parallelism) as pool:
-            for future in [pool.submit(call) for call in calls]:
-                future.result()
-    return time.perf_counter() - started
 
 
 class Lab:
