@@ -15,7 +15,10 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # Integration tests need a private Docker daemon: see tests/conftest.py.
+# On a fresh Debian machine (as root) this installs docker.io and the rest first; the tests then
+# start a private dockerd of their own (see tests/conftest.py).
 test: venv
+	bash lab/install-deps.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: venv

@@ -22,15 +22,7 @@ IMAGE=vlanspec-test/busybox:latest
 docker_() { docker -H "$URL" "$@"; }
 
 install_missing() {
-  local missing=() pkg
-  for pkg in docker.io busybox-static iproute2 make; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-  done
-  if ((${#missing[@]})); then
-    log "installing ${missing[*]} from Debian"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
-  fi
+  bash "$LAB_DIR/install-deps.sh"
   make -C "$REPO_DIR" -s venv
 }
 
