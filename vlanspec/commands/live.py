@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from vlanspec.commands.base import environment
 from vlanspec.diagnostics import Diagnostic, SpecError, has_errors, sorted_diagnostics
 from vlanspec.errors import UserError
 from vlanspec.logs import get_logger
@@ -118,14 +117,14 @@ def parallelism_option(function: F) -> F:
 
 
 def load(path: str, env_files: tuple[str, ...]) -> Spec:
-    """The spec at ``path``; its warnings go to standard error, its errors stop the command."""
-    from vlanspec.spec import read_spec
+    """The one spec at ``path``; its warnings go to standard error, its errors stop the command
+    (the same loading as for directories: :func:`vlanspec.commands.specs.load_specs`)."""
+    from vlanspec.commands.specs import load_specs
 
-    loaded = read_spec(path, environment(env_files))
-    if loaded.spec is None or has_errors(loaded.diagnostics):
-        raise SpecError(list(loaded.diagnostics))
-    show_diagnostics(loaded.diagnostics)
-    return loaded.spec
+    specs = load_specs((path,), env_files)
+    if len(specs) != 1:
+        raise UserError(f"{path} holds {len(specs)} specs; this command takes one spec file")
+    return specs[0]
 
 
 def show_diagnostics(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> None:
