@@ -12,7 +12,8 @@
         assert result.ok, result.failure
 
 ``plan(spec, live)`` is the pure planner; ``plan_on`` also reads what the plan turns out to need
-(the aliases of containers a replace will reconnect that the spec does not list).
+(the aliases of containers a replace or reattach will reconnect whose spec entries do not
+declare them: without them, those containers would come back without their aliases).
 
 These names live here rather than on the ``vlanspec`` package because ``vlanspec.plan`` and
 ``vlanspec.apply`` are modules: a package attribute named like a submodule is replaced by the
@@ -65,16 +66,27 @@ def plan_on(
 ) -> tuple[Plan, LiveState]:
     """Plan ``spec`` on ``engine`` (reading the live state unless given), and the state used.
 
-    The first read has the aliases of the containers the spec names only. When a replace will
-    reconnect containers the spec does not list, their aliases are read too (one inspect each,
-    only then) and the plan is made again, so that they get their aliases back.
+    The first read has the aliases only of the containers whose spec entries declare them.
+    When the plan disconnects and reconnects containers whose aliases were not read (a replace
+    reconnects every container; a reattach one the spec lists without ``aliases``), theirs are
+    read too (one inspect each, only then) and the plan is made again, so that they get their
+    aliases back.
     """
     from vlanspec.plan.model import ActionKind
 
     current = engine.read_live(spec) if live is None else live
     changes = diff(spec, current, adopt=adopt)
     replaced = {a.network for a in changes.actions if a.kind is ActionKind.REPLACE}
-    unread = {e.container for e in current.endpoints if e.network in replaced and e.aliases is None}
+    reattached = {
+        (a.endpoint.container, a.network)
+        for a in changes.actions
+        if a.kind is ActionKind.REATTACH and a.endpoint is not None
+    }
+    unread = {
+        e.container
+        for e in current.endpoints
+        if e.aliases is None and (e.network in replaced or (e.container, e.network) in reattached)
+    }
     if unread:
         current = engine.read_aliases(current, unread)
         changes = diff(spec, current, adopt=adopt)

@@ -93,6 +93,44 @@ def test_changed_address_is_reattached(
     assert vlanspec(docker_host, "plan", spec, "--detailed-exitcode").code == 0
 
 
+def test_aliases_the_spec_does_not_declare_are_left_alone_and_survive_a_reattach(
+    tmp_path: Path,
+    docker_host: str,
+    docker_client: docker.DockerClient,
+    make_parent: MakeParent,
+    make_container: MakeContainer,
+) -> None:
+    container = make_container()
+    networks = {LAN: macvlan(make_parent(), "192.0.2.0/24", "192.0.2.1")}
+
+    def spec_at(ipv4: str, **aliases: list[str]) -> str:
+        entry = {"networks": {LAN: {"ipv4_address": ipv4, **aliases}}}
+        return write_spec(tmp_path, "vst-alias", networks, {name(container): entry})
+
+    assert vlanspec(docker_host, "apply", spec_at("192.0.2.10"), "--auto-approve").code == 0
+    # Someone gives the container an alias by hand; the spec says nothing about aliases.
+    network = docker_client.networks.get(LAN)
+    network.disconnect(container)
+    network.connect(container, ipv4_address="192.0.2.10", aliases=["by-hand"])
+    assert vlanspec(docker_host, "plan", spec_at("192.0.2.10"), "--detailed-exitcode").code == 0
+
+    # An address change reattaches it, and the alias it had comes back with it.
+    applied = vlanspec(docker_host, "apply", spec_at("192.0.2.20"), "--auto-approve")
+    assert applied.code == 0, applied
+    assert address(container, LAN) == "192.0.2.20"
+    moved = endpoint(container, LAN)
+    assert moved is not None and "by-hand" in (moved["Aliases"] or []), moved
+
+    # Declared, they are managed: [] takes the alias away.
+    spec = spec_at("192.0.2.20", aliases=[])
+    planned = vlanspec(docker_host, "plan", spec, "--detailed-exitcode")
+    assert planned.code == 2 and "aliases differ" in planned.stdout, planned
+    assert vlanspec(docker_host, "apply", spec, "--auto-approve").code == 0
+    cleared = endpoint(container, LAN)
+    assert cleared is not None and "by-hand" not in (cleared["Aliases"] or []), cleared
+    assert vlanspec(docker_host, "plan", spec, "--detailed-exitcode").code == 0
+
+
 def test_replace_brings_every_container_back(
     tmp_path: Path,
     docker_host: str,

@@ -125,8 +125,8 @@ def alias_targets(
 ) -> list[str]:
     """Ids of the containers worth an inspect: named, and attached to one of ``networks``.
 
-    Aliases are the only thing the lists lack, and only the containers a spec names can have
-    aliases that the spec asks for, so only they cost a call each.
+    Aliases are the only thing the lists lack, so each container whose aliases are read costs
+    a call of its own; only the ones asked for are.
     """
     targets: list[str] = []
     for raw in raw_containers:
@@ -141,11 +141,17 @@ def alias_targets(
 def wanted_aliases(
     scope: Spec | Iterable[str] | None,
 ) -> tuple[frozenset[str], frozenset[str] | None]:
-    """Which container names to read aliases for, and on which networks (None: any)."""
+    """Which container names to read aliases for, and on which networks (None: any).
+
+    For a spec, the containers with an attachment that declares ``aliases``, on the spec's
+    networks: an attachment without them leaves aliases alone, so the plan need not know them
+    (a replace or reattach that must keep them reads them then: :func:`vlanspec.api.plan_on`).
+    """
     if scope is None:
         return frozenset(), frozenset()
     if isinstance(scope, Spec):
-        return frozenset(scope.containers), frozenset(n.name for n in scope.networks)
+        names = frozenset(a.container for a in scope.attachments if a.aliases is not None)
+        return names, frozenset(n.name for n in scope.networks)
     return frozenset(scope), None
 
 

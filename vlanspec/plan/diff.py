@@ -116,6 +116,10 @@ def unconnectable(container: LiveContainer) -> bool:
     return mode in _UNCONNECTABLE or mode.startswith("container:")
 
 
+#: Properties named in the plural ("aliases differ", not "aliases differs").
+PLURAL_FIELDS = frozenset({"aliases", "subnets", "labels", "options"})
+
+
 def what_differs(changes: tuple[Change, ...]) -> str:
     """``"subnets and labels differ"``: the changed properties, ``labels.x`` counted as labels."""
     names: list[str] = []
@@ -124,7 +128,7 @@ def what_differs(changes: tuple[Change, ...]) -> str:
         if name not in names:
             names.append(name)
     if len(names) == 1:
-        return f"{names[0]} differs"
+        return f"{names[0]} {'differ' if names[0] in PLURAL_FIELDS else 'differs'}"
     return ", ".join(names[:-1]) + " and " + names[-1] + " differ"
 
 
@@ -249,12 +253,14 @@ class _Planner:
         adopting: bool,
     ) -> None:
         live_endpoints = self._endpoints(current)
+        by_container = {e.container: e for e in live_endpoints}
         attach: list[Endpoint] = []
         listed: set[str] = set()
         for attachment in self.spec.attachments_of(network.name):
             listed.add(attachment.container)
             if self._ready(attachment):
-                attach.append(self._want(attachment, network))
+                live = by_container.get(attachment.container)
+                attach.append(self._want(attachment, network, live))
                 self._mac_note(attachment, network)
         taken = {a for e in attach for a in (e.ipv4_address, e.ipv6_address) if a}
         for live in live_endpoints:
@@ -297,7 +303,7 @@ class _Planner:
             if not self._ready(attachment):
                 continue
             live = live_endpoints.get(attachment.container)
-            want = self._want(attachment, network)
+            want = self._want(attachment, network, live)
             if live is None:
                 self._connect(attachment, network)
                 planned.append(attachment)
@@ -441,8 +447,10 @@ class _Planner:
     def _mac_allowed(self, network: Network) -> bool:
         return network.driver == "macvlan" and self.caps.mac_on_connect
 
-    def _want(self, attachment: Attachment, network: Network) -> Endpoint:
-        return desired_endpoint(attachment, mac_allowed=self._mac_allowed(network))
+    def _want(
+        self, attachment: Attachment, network: Network, live: LiveEndpoint | None = None
+    ) -> Endpoint:
+        return desired_endpoint(attachment, mac_allowed=self._mac_allowed(network), live=live)
 
     def _endpoints(self, network: LiveNetwork) -> tuple[LiveEndpoint, ...]:
         """The live attachments to one network, sorted by container name.

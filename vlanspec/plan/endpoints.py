@@ -8,7 +8,9 @@ engine will honour count. The rules:
   wants dynamic but that is pinned to an address is reattached to drop the pin;
 - a stopped container has no address until it starts: its requested address stands for it;
 - aliases compare as sets, after removing the container's name and short id (engine 20.10
-  adds the short id on every user network); aliases that were not read are not compared;
+  adds the short id on every user network), and only where the spec declares them: an
+  attachment without ``aliases`` keeps the ones the container has (a reattach or replace
+  connects it with them again); aliases that were not read are not compared;
 - a MAC compares only when the spec pins one, the network is macvlan and the engine honours a
   MAC on connect (29.3+); on older engines it never counts, or the plan would reattach forever.
 """
@@ -40,20 +42,29 @@ def clean_aliases(aliases: Iterable[str], container: str, container_id: str) -> 
     return tuple(sorted(set(aliases) - automatic))
 
 
-def desired_endpoint(attachment: Attachment, *, mac_allowed: bool) -> Endpoint:
+def desired_endpoint(
+    attachment: Attachment, *, mac_allowed: bool, live: LiveEndpoint | None = None
+) -> Endpoint:
     """The attachment the spec asks for, in canonical spelling.
 
     ``mac_allowed`` is False on ipvlan networks and on engines that ignore a MAC on connect:
-    then no MAC is asked for, so the plan shows only what the engine will actually do.
+    then no MAC is asked for, so the plan shows only what the engine will actually do. Where
+    the spec gives no aliases, the container's ``live`` ones (when read) are asked for again.
     """
     mac = attachment.mac_address if mac_allowed else None
+    if attachment.aliases is not None:
+        aliases = tuple(sorted(set(attachment.aliases)))
+    elif live is not None and live.aliases is not None:
+        aliases = clean_aliases(live.aliases, live.container, live.container_id)
+    else:
+        aliases = ()
     return Endpoint(
         container=attachment.container,
         network=attachment.network,
         ipv4_address=_address(attachment.ipv4_address),
         ipv6_address=_address(attachment.ipv6_address),
         mac_address=canonical_mac(mac) if mac else None,
-        aliases=tuple(sorted(set(attachment.aliases))),
+        aliases=aliases,
     )
 
 

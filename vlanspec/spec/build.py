@@ -74,6 +74,6 @@ def _attachment(container: str, network: str, body: dict[str, Any], path: Path) 
         ipv4_address=body.get("ipv4_address"),
         ipv6_address=body.get("ipv6_address"),
         mac_address=body["mac_address"].lower() if body.get("mac_address") else None,
-        aliases=tuple(sorted(body.get("aliases") or ())),
+        aliases=None if body.get("aliases") is None else tuple(sorted(body["aliases"])),
         path=path,
     )

@@ -97,14 +97,19 @@ class Network:
 
 @dataclass(frozen=True)
 class Attachment:
-    """One container's attachment to one network, as the spec wants it."""
+    """One container's attachment to one network, as the spec wants it.
+
+    ``mac_address`` and ``aliases`` are None when the spec does not give them: vlanspec then
+    leaves them as they are (and, for aliases, need not read them at all: the lists lack them,
+    so each read costs a container inspect). ``aliases: []`` means "no aliases".
+    """
 
     container: str
     network: str
     ipv4_address: str | None = None
     ipv6_address: str | None = None
     mac_address: str | None = None
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...] | None = None
     path: Path = ()
 
     @property

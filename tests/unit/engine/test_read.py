@@ -162,8 +162,13 @@ def test_aliases_from_inspect_drop_the_short_id_the_engine_adds() -> None:
     assert read.aliases_from_inspect(INSPECTED, frozenset({"other"})) == {}
 
 
-def test_only_named_containers_on_spec_networks_are_inspected() -> None:
-    spec = _spec(Attachment("web", "lan"), Attachment("ghost", "lan"), networks=("lan",))
+def test_only_containers_declaring_aliases_on_spec_networks_are_inspected() -> None:
+    spec = _spec(
+        Attachment("web", "lan", aliases=("www",)),
+        Attachment("ghost", "lan", aliases=()),
+        Attachment("worker", "lan"),  # aliases not declared: left alone, not read
+        networks=("lan",),
+    )
     names, networks = read.wanted_aliases(spec)
     assert names == {"web", "ghost"}
     assert read.alias_targets([RUNNING, CREATED], names, networks) == [RUNNING_ID]

@@ -519,3 +519,58 @@ def test_ownership_is_the_spec_label_and_nothing_else() -> None:
     assert not owned_by(network("n", spec=None, labels={"owner": "lab"}), "lab")
     assert owner_of(network("n", spec=None, labels={SPEC_LABEL: ""})) is None
     assert owner_of(network("n", spec="other")) == "other"
+
+
+ALIASES = spec_from_yaml(
+    """
+    version: 1
+    name: lab
+    networks:
+      mac: {driver: macvlan, parent: eth0, subnets: [{subnet: 192.0.2.0/24}]}
+    containers:
+      free: {networks: {mac: {ipv4_address: 192.0.2.10}}}
+      none: {networks: {mac: {ipv4_address: 192.0.2.11, aliases: []}}}
+      moved: {networks: {mac: {ipv4_address: 192.0.2.12}}}
+    """
+)
+
+
+def _aliased(moved_to: str = "192.0.2.12") -> list[Part]:
+    return [
+        live_network(ALIASES, "mac"),
+        container("free"),
+        container("none"),
+        container("moved"),
+        endpoint("free", "mac", ipv4="192.0.2.10", requested="192.0.2.10", aliases=("f",)),
+        endpoint("none", "mac", ipv4="192.0.2.11", requested="192.0.2.11", aliases=("n",)),
+        endpoint("moved", "mac", ipv4=moved_to, requested=moved_to, aliases=("m",)),
+    ]
+
+
+def test_aliases_are_managed_only_where_the_spec_declares_them() -> None:
+    plan = diff(ALIASES, state(*_aliased()))
+    # free: no aliases in the spec, so its "f" is left alone; none: [] asks for no aliases.
+    assert kinds(plan) == [("reattach", "mac", "none")]
+    [action] = plan.actions
+    assert [(c.field, c.before, c.after) for c in action.changes] == [("aliases", "n", None)]
+    assert action.reason == "aliases differ from the spec"
+    assert action.endpoint == Endpoint("none", "mac", "192.0.2.11")
+
+
+def test_a_reattach_keeps_the_aliases_the_spec_does_not_declare() -> None:
+    plan = diff(ALIASES, state(*_aliased(moved_to="192.0.2.99")))
+    [moved] = [a for a in plan.actions if a.container == "moved"]
+    assert moved.kind is ActionKind.REATTACH
+    assert moved.endpoint == Endpoint("moved", "mac", "192.0.2.12", aliases=("m",))
+
+
+def test_a_replace_keeps_the_aliases_of_listed_containers_that_declare_none() -> None:
+    parts = _aliased()
+    parts[0] = network("mac", options={"parent": "eth0"}, subnets=(Subnet("192.0.2.0/25"),))
+    [replace] = diff(ALIASES, state(*parts)).actions
+    assert replace.kind is ActionKind.REPLACE
+    assert replace.attach == (
+        Endpoint("free", "mac", "192.0.2.10", aliases=("f",)),
+        Endpoint("moved", "mac", "192.0.2.12", aliases=("m",)),
+        Endpoint("none", "mac", "192.0.2.11"),
+    )
