@@ -748,9 +748,8 @@ def explain(results: Results) -> list[str]:
             f"{startup.get('python -c pass', 0):.2f} s, docker-py alone "
             f"{startup.get('import docker', 0):.2f} s; the rest is ruamel.yaml, jsonschema "
             "with its referencing stack, click, and structlog, which imports rich). "
-            f"(2) {calls} engine calls: version, two lists and one container inspect per "
-            "container the spec names that is attached to one of its networks, only to read "
-            "aliases, which the lists lack and this spec does not even declare. (3) reading "
+            f"(2) {calls} engine calls: the version, then the networks, containers and "
+            "journal lists (no container inspects: this spec declares no aliases). (3) reading "
             "the spec: ruamel.yaml in round-trip mode (kept for file:line:column in every "
             "diagnostic) plus JSON Schema validation"
             + (
@@ -758,13 +757,9 @@ def explain(results: Results) -> list[str]:
                 if (spec_cpu := _bucket(profiles, "plan (no change)", "reading and validating"))
                 else "."
             ),
-            "- What would meet it, for the owners to decide: inspect only containers whose "
-            "spec entry declares aliases (the issue's rule; the price: an alias added by hand "
-            "to a container whose spec lists none is no longer seen as drift), which removes "
-            f"{max(0, calls - 3)} calls here; import docker-py, jsonschema and rich lazily or "
-            "not at all on the no-change path (structlog's dev renderer pulls in rich; "
-            "docker-py pulls in requests and urllib3); parse large specs with a faster loader "
-            "and re-parse with ruamel only when there is a diagnostic to locate.",
+            "- What would meet it, for the owners to decide: parse large specs with a faster "
+            "loader and re-parse with ruamel only when there is a diagnostic to locate; import "
+            "docker-py's requests stack lazily (it is needed for the first engine call anyway).",
         ]
     for scenario, figs in results.figures.items():
         cold = figs.get("vlanspec apply (cold)") or figs.get("vlanspec apply (replace)")
@@ -775,16 +770,19 @@ def explain(results: Results) -> list[str]:
                 f"({cold.median:.2f} s against {min(floors):.2f} s"
                 + (f", {cold.calls} engine calls" if cold.calls else "")
                 + ").** The steps themselves are the floor's calls in the floor's order; on "
-                "top vlanspec pays start-up (imports, above), a version call and two lists "
-                "before planning (plus an inspect per spec container already attached, for "
-                "aliases), and to verify after applying two lists again and one inspect per "
-                "attached container (the engine's word is not proof: 20.10 accepts and ignores "
-                f"a MAC on connect). Here that is {cold.median - min(floors):.2f} s over the "
-                f"best floor; the 15% allowance is {0.15 * min(floors):.2f} s. Against the "
-                "floor at one call at a time, which is what vlanspec does by default, the "
-                f"ratio is {cold.median / figs['floor p=1'].median:.2f}x."
-                if "floor p=1" in figs
-                else "a MAC on connect)."
+                "top vlanspec pays start-up (imports, above), a version call and three lists "
+                "before planning, for a replace one inspect per container on the network (to "
+                "give each its aliases back, which the lists lack) and the journal volume that "
+                "makes the replace resumable, and to verify after applying three lists again "
+                "(the engine's word is not proof: 20.10 accepts and ignores a MAC on connect). "
+                f"Here that is {cold.median - min(floors):.2f} s over the "
+                f"best floor; the 15% allowance is {0.15 * min(floors):.2f} s."
+                + (
+                    " Against the floor at one call at a time, which is what vlanspec does by "
+                    f"default, the ratio is {cold.median / figs['floor p=1'].median:.2f}x."
+                    if "floor p=1" in figs
+                    else ""
+                )
             )
     same = [
         (scenario, figs["vlanspec apply (cold)"].median, figs[pinned].median)
