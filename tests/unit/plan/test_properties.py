@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import itertools
 import json
 import random
 from collections.abc import Iterable, Mapping
@@ -50,6 +51,8 @@ NETWORK_NAMES = (*DECLARABLE, "d", "z")
 SPEC_CONTAINERS = ("c1", "c2", "c3")
 OTHER_CONTAINERS = ("s1", "s2")
 IPVLAN_MAC = "aa:aa:aa:aa:aa:aa"
+#: Ids of the networks the model engines create, never given twice in a test run.
+NETWORK_IDS = itertools.count(1)
 PLAN_SCHEMA = Draft202012Validator(json.loads(schema_text("plan.schema.json")))
 SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -115,7 +118,9 @@ class ModelEngine:
             raise Refused(f"network with name {config.name} already exists")
         self.created += 1
         self.networks[config.name] = LiveNetwork(
-            id=f"model-{self.created}",
+            # Unique across models too: a run stopped half-way is resumed on a new model of
+            # the state it left, and two networks with one id would share their endpoints.
+            id=f"model-{next(NETWORK_IDS)}",
             name=config.name,
             driver=config.driver,
             options=dict(config.options),
