@@ -1,8 +1,9 @@
 """The ``vlanspec`` command: parses arguments, sets up logging, dispatches to a command module.
 
-Commands live one per module in :mod:`vlanspec.commands`. :func:`report_failures` is the one error
-handler that turns every known failure into a clean message and exit code 1, so no traceback
-reaches a user for anything a user can cause.
+Commands live one per module in :mod:`vlanspec.commands`, each imported only when it is run (or
+listed by ``--help``). :func:`report_failures` is the one error handler that turns every known
+failure into a clean message and exit code 1, so no traceback reaches a user for anything a user
+can cause.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any
 import click
 
 from vlanspec import logs
-from vlanspec.commands.base import CONTEXT, Group, common_params, version_option
+from vlanspec.commands import LazyGroup
+from vlanspec.commands.base import CONTEXT, common_params, version_option
 from vlanspec.diagnostics import SpecError
 from vlanspec.errors import UserError
 
@@ -58,7 +60,7 @@ def report_failures() -> Iterator[None]:
         sys.exit(1)
 
 
-class Root(Group):
+class Root(LazyGroup):
     """The top-level group: every command runs inside :func:`report_failures`.
 
     A usage error exits 1, not click's 2: with ``plan --detailed-exitcode``, 2 means "changes
@@ -95,15 +97,6 @@ def cli() -> None:
 
 cli.params.extend(common_params())
 cli.params.append(version_option())
-
-
-def _register() -> None:
-    from vlanspec.commands import register
-
-    register(cli)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> None:

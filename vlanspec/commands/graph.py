@@ -5,8 +5,6 @@ from __future__ import annotations
 import click
 
 from vlanspec.commands.base import Command, env_file_option, environment
-from vlanspec.render.graph import to_dot, to_mermaid, topology
-from vlanspec.spec import load_spec
 
 
 @click.command("graph", cls=Command)
@@ -26,5 +24,9 @@ def command(spec: str, output: str, env_files: tuple[str, ...]) -> None:
     Works offline from the spec alone (the Markdown plan shows the same picture with what
     changes marked).
     """
+    # Imported here: the spec loader imports ruamel.yaml and jsonschema, which --help need not.
+    from vlanspec.render.graph import to_dot, to_mermaid, topology
+    from vlanspec.spec import load_spec
+
     topo = topology(load_spec(spec, environment(env_files)))
     click.echo(to_mermaid(topo) if output == "mermaid" else to_dot(topo), nl=False)

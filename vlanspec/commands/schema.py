@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from vlanspec.commands.base import Command
-from vlanspec.spec.schema import schema_text
 
 SCHEMAS = {
     "spec": "vlanspec.schema.json",
@@ -22,4 +21,6 @@ def command(which: str) -> None:
     Editors use it through the modeline
     '# yaml-language-server: $schema=<path>/vlanspec.schema.json'.
     """
+    from vlanspec.spec.schema import schema_text  # imports jsonschema, which --help need not
+
     click.echo(schema_text(SCHEMAS[which]), nl=False)
