@@ -19,13 +19,15 @@ class LinkError(RuntimeError):
     """An ``ip`` command failed, or ``ip`` is missing."""
 
 
-def _ip(*args: str) -> None:
-    ip = shutil.which("ip")
-    if ip is None:
+def ip(*args: str) -> str:
+    """Run ``ip ARGS`` and return its output; raise with ip's message if it fails."""
+    executable = shutil.which("ip")
+    if executable is None:
         raise LinkError("the `ip` command is missing: install iproute2")
-    result = subprocess.run([ip, *args], capture_output=True, text=True, check=False)
+    result = subprocess.run([executable, *args], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise LinkError(f"ip {' '.join(args)}: {result.stderr.strip()}")
+    return result.stdout
 
 
 def link_exists(name: str) -> bool:
@@ -52,10 +54,10 @@ def create_veth_pair(name: str) -> str:
     Both ends must be up, or macvlan endpoints on ``name`` cannot reach each other.
     """
     peer = f"{name}p"
-    _ip("link", "add", name, "type", "veth", "peer", "name", peer)
+    ip("link", "add", name, "type", "veth", "peer", "name", peer)
     try:
-        _ip("link", "set", peer, "up")
-        _ip("link", "set", name, "up")
+        ip("link", "set", peer, "up")
+        ip("link", "set", name, "up")
     except LinkError:
         delete_link(name)
         raise
@@ -65,4 +67,4 @@ def create_veth_pair(name: str) -> str:
 def delete_link(name: str) -> None:
     """Delete a link made by :func:`create_veth_pair` (its peer goes with it); no-op if gone."""
     if link_exists(name):
-        _ip("link", "del", name)
+        ip("link", "del", name)

@@ -25,8 +25,8 @@ from docker.models.containers import Container
 from docker.types import IPAMConfig, IPAMPool
 
 from tests.helpers.daemon import TEST_IMAGE
-from tests.helpers.links import link_exists
-from tests.kernel.links import MakeDummy, ip, missing_kernel_features
+from tests.helpers.links import ip, link_exists
+from tests.kernel.links import MakeDummy, missing_kernel_features
 
 KERNEL_DIR = Path(__file__).parent
 LAB_ENV = "VLANSPEC_KERNEL_LAB"

@@ -1,28 +1,11 @@
-"""Links for the kernel tests: the ``ip`` command, and what the running kernel can create."""
+"""Links for the kernel tests: what the running kernel can create (``ip`` is the helpers')."""
 
 from __future__ import annotations
 
 import secrets
-import shutil
-import subprocess
 from typing import Protocol
 
-from tests.helpers.links import link_exists
-
-
-class LinkCommandError(RuntimeError):
-    pass
-
-
-def ip(*args: str) -> str:
-    """Run ``ip ARGS`` and return its output; raise with ip's message if it fails."""
-    executable = shutil.which("ip")
-    if executable is None:
-        raise LinkCommandError("the `ip` command is missing: install iproute2")
-    result = subprocess.run([executable, *args], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise LinkCommandError(f"ip {' '.join(args)}: {result.stderr.strip()}")
-    return result.stdout
+from tests.helpers.links import LinkError, ip, link_exists
 
 
 def missing_kernel_features() -> list[str]:
@@ -42,7 +25,7 @@ def missing_kernel_features() -> list[str]:
         for feature, args in checks:
             try:
                 ip(*args)
-            except LinkCommandError as error:
+            except LinkError as error:
                 missing.append(f"{feature} ({error})")
                 if not link_exists(probe):  # without the dummy nothing else can be tried
                     break

@@ -10,9 +10,9 @@ import pytest
 from docker.models.containers import Container
 from docker.types import IPAMConfig, IPAMPool
 
-from tests.helpers.links import link_exists
+from tests.helpers.links import ip, link_exists
 from tests.integration.reconcile_helpers import execute
-from tests.kernel.links import MakeDummy, ip
+from tests.kernel.links import MakeDummy
 
 pytestmark = pytest.mark.kernel
 

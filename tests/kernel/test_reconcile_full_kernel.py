@@ -21,9 +21,9 @@ import docker
 import pytest
 from docker.models.containers import Container
 
-from tests.helpers.links import link_exists
+from tests.helpers.links import ip, link_exists
 from tests.integration.reconcile_helpers import address, execute, name, vlanspec, write_spec
-from tests.kernel.links import MakeDummy, ip
+from tests.kernel.links import MakeDummy
 from vlanspec.spec.model import SPEC_LABEL
 
 pytestmark = pytest.mark.kernel
