@@ -117,3 +117,25 @@ def test_plan_as_json(
     document = json.loads(planned.stdout)
     assert document["spec"] == "vst-json"
     assert document["engine"]["version"] == docker_client.version()["Version"]
+
+
+def test_status_shows_what_needs_a_person_and_not_the_rest_of_the_notes(
+    tmp_path: Path,
+    docker_host: str,
+    docker_client: docker.DockerClient,
+    make_parent: MakeParent,
+) -> None:
+    # A network of a declared name that vlanspec did not create: a conflict for a person.
+    docker_client.networks.create("vst-taken", driver="macvlan", options={"parent": make_parent()})
+    spec = write_spec(
+        tmp_path,
+        "vst-attention",
+        {"vst-taken": macvlan(make_parent(), "198.51.100.0/24")},
+        {"vst-ghost": on("vst-taken")},  # a container that does not exist: only a plan note
+    )
+    shown = vlanspec(docker_host, "status", spec)
+    assert shown.code == 0, shown
+    notes = shown.stdout.split("Notes:")
+    assert len(notes) == 2, shown
+    assert "conflict: " in notes[1] and "vst-taken" in notes[1], shown
+    assert "pending" not in shown.stdout, shown

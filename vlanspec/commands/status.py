@@ -17,6 +17,7 @@ from vlanspec.commands.live import (
     make_plan,
     open_session,
 )
+from vlanspec.plan.model import NoteKind
 from vlanspec.plan.ownership import owned_by, owner_of
 from vlanspec.spec.model import Spec
 from vlanspec.state import LiveEndpoint, LiveState
@@ -24,6 +25,8 @@ from vlanspec.state import LiveEndpoint, LiveState
 if TYPE_CHECKING:  # rich is imported when status runs, so other commands start faster
     from rich.table import Table
 
+#: Notes of the plan that status shows too: what needs a person before the next apply.
+ATTENTION = frozenset({NoteKind.WARNING, NoteKind.CONFLICT})
 #: Width used when standard output is not a terminal: wide rows beat wrapped cells in a file.
 PIPE_WIDTH = 160
 
@@ -38,7 +41,9 @@ def command(spec_path: str, docker_host: str | None, env_files: tuple[str, ...])
     """Show each network of SPEC on the engine: whether it exists and is managed, and each
     attached container with its addresses and MAC. Changes nothing.
 
-    The last line is the plan summary; 'vlanspec plan SPEC' shows the details.
+    Warnings and conflicts of the plan (an interrupted replace, a network of the same name
+    that vlanspec does not own) follow the table; the last line is the plan summary. 'vlanspec
+    plan SPEC' shows the details.
     """
     from rich.console import Console
 
@@ -51,6 +56,11 @@ def command(spec_path: str, docker_host: str | None, env_files: tuple[str, ...])
     console = Console(width=None if sys.stdout.isatty() else PIPE_WIDTH, highlight=False)
     console.print(header(session), markup=False)
     console.print(status_table(session))
+    attention = [n for n in plan.notes if n.kind in ATTENTION]
+    if attention:
+        from vlanspec.render.plan_text import notes_text
+
+        console.print(notes_text(attention), markup=False)
     console.print(plan.summary(), markup=False)
 
 

@@ -192,6 +192,13 @@ def _note_lines(note: Note, paint: _Paint) -> list[str]:
     return lines
 
 
+def notes_text(notes: Iterable[Note], *, color: bool = False) -> str:
+    """Notes as the plan shows them, under a ``Notes:`` line; empty when there are none."""
+    paint = _Paint(color)
+    lines = [line for n in notes for line in _note_lines(n, paint)]
+    return "\n".join(["Notes:", *lines]) if lines else ""
+
+
 def header(plan: Plan) -> str:
     """``Plan for spec 'lab' on Docker Engine 27.3.1 (API 1.47)``."""
     engine = plan.engine
@@ -206,7 +213,6 @@ def render(plan: Plan, *, color: bool = False) -> str:
     blocks: list[list[str]] = [[paint(header(plan), _BOLD)]]
     blocks += [_action_lines(a, plan, paint) for a in plan.actions]
     if plan.notes:
-        notes = [line for n in plan.notes for line in _note_lines(n, paint)]
-        blocks.append(["Notes:", *notes])
+        blocks.append([notes_text(plan.notes, color=color)])
     blocks.append([paint(plan.summary(), _BOLD)])
     return "\n\n".join("\n".join(block) for block in blocks)
