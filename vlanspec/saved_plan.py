@@ -18,7 +18,7 @@ and going does not make a saved plan stale (the live checks that apply runs agai
 pool overlaps with them). Each network and container has its own hash, so a refusal can name
 what changed.
 
-Pure apart from :func:`looks_like_saved_plan`, which reads the start of a file.
+Pure apart from :func:`plan_document`, which reads a file.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ KIND = "vlanspec-saved-plan"
 SAVED_KEY = "saved"
 #: Drivers whose networks are always part of the live fingerprint.
 PLANNED_DRIVERS = frozenset({"macvlan", "ipvlan"})
-#: A file larger than this is not a plan (keeps ``looks_like_saved_plan`` cheap).
+#: A file larger than this is not a plan (keeps :func:`plan_document` cheap).
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 
 Json = dict[str, Any]
@@ -252,26 +252,27 @@ def saved_from_json(text: str) -> SavedPlan:
     return saved_from_dict(data)
 
 
-def looks_like_saved_plan(path: str) -> bool:
-    """Whether ``path`` holds a plan document (by content: a JSON object with a format_version).
+def plan_document(path: str) -> dict[str, Any] | None:
+    """The JSON object in ``path`` if it is a plan document (has a ``format_version``), else None.
 
     Specs may be JSON too (JSON is YAML), but a spec has ``version``, never ``format_version``.
-    A plan without the ``saved`` member counts, so that apply can say why it cannot use it.
+    A plan without the ``saved`` member counts, so that apply can say why it cannot use it. The
+    document is returned, not just recognised, so that apply parses the file once.
     """
     file = Path(path)
     try:
         if not file.is_file() or file.stat().st_size > MAX_PLAN_BYTES:
-            return False
+            return None
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return False
+        return None
     if not text.lstrip().startswith("{"):
-        return False
+        return None
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
-        return False
-    return isinstance(data, dict) and "format_version" in data
+        return None
+    return data if isinstance(data, dict) and "format_version" in data else None
 
 
 # -- is it still valid? ----------------------------------------------------------------------
@@ -333,7 +334,7 @@ __all__ = [
     "SavedPlan",
     "digest",
     "live_fingerprint",
-    "looks_like_saved_plan",
+    "plan_document",
     "saved_from_dict",
     "saved_from_json",
     "saved_to_dict",

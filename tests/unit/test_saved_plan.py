@@ -24,7 +24,7 @@ from vlanspec.saved_plan import (
     SavedPlan,
     digest,
     live_fingerprint,
-    looks_like_saved_plan,
+    plan_document,
     saved_from_dict,
     saved_from_json,
     saved_to_dict,
@@ -108,11 +108,11 @@ def test_saved_plans_are_recognised_by_content_not_by_name(tmp_path: Path) -> No
     json_spec.write_text(json.dumps({"version": 1, "name": "lab", "networks": {}}))
     yaml_spec = tmp_path / "spec.yaml"
     yaml_spec.write_text(SPEC)
-    assert looks_like_saved_plan(str(plan))
-    assert not looks_like_saved_plan(str(json_spec))
-    assert not looks_like_saved_plan(str(yaml_spec))
-    assert not looks_like_saved_plan(str(tmp_path))
-    assert not looks_like_saved_plan(str(tmp_path / "missing.json"))
+    assert plan_document(str(plan)) == json.loads(plan.read_text())
+    assert plan_document(str(json_spec)) is None
+    assert plan_document(str(yaml_spec)) is None
+    assert plan_document(str(tmp_path)) is None
+    assert plan_document(str(tmp_path / "missing.json")) is None
 
 
 def test_the_live_fingerprint_ignores_order_ids_states_and_other_drivers() -> None:

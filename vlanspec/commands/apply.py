@@ -57,13 +57,15 @@ def command(
     then each is applied on its own, in name order (--spec NAME picks some); a failure in one
     does not stop the others, and makes the command exit 1.
     """
-    from vlanspec.saved_plan import looks_like_saved_plan
+    from vlanspec.saved_plan import plan_document
 
-    if looks_like_saved_plan(spec_path):
+    document = plan_document(spec_path)
+    if document is not None:
         from vlanspec.commands.saved import apply_saved
 
         apply_saved(
             spec_path,
+            document,
             docker_host=docker_host,
             env_files=env_files,
             adopt=adopt,

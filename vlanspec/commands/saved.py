@@ -25,7 +25,7 @@ from vlanspec.saved_plan import (
     SavedPlan,
     digest,
     live_fingerprint,
-    saved_from_json,
+    saved_from_dict,
     saved_to_json,
     spec_digest,
     what_changed,
@@ -89,12 +89,10 @@ def save(
         raise UserError(f"cannot write the plan to {out}: {error.strerror or error}") from None
 
 
-def read_saved(path: str) -> SavedPlan:
+def parse_saved(path: str, document: dict[str, Any]) -> SavedPlan:
+    """The saved plan in ``document`` (read from ``path``), or a user error saying why not."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-        return saved_from_json(text)
-    except OSError as error:
-        raise UserError(f"cannot read the plan {path}: {error.strerror or error}") from None
+        return saved_from_dict(document)
     except PlanFormatError as error:
         raise UserError(
             f"{path} is not a saved plan this vlanspec can apply: {error}",
@@ -104,6 +102,7 @@ def read_saved(path: str) -> SavedPlan:
 
 def apply_saved(
     path: str,
+    document: dict[str, Any],
     *,
     docker_host: str | None,
     env_files: tuple[str, ...],
@@ -117,7 +116,7 @@ def apply_saved(
     applied only as it was reviewed.
     """
 
-    saved = read_saved(path)
+    saved = parse_saved(path, document)
     if adopt:
         raise UserError(
             "--adopt cannot be given with a saved plan: what to adopt was fixed when it was saved",
