@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 
 from vlanspec.engine.capabilities import Capabilities
 from vlanspec.plan.model import Change, NetworkConfig
+from vlanspec.spec.checks_common import as_address, as_network, contains
 from vlanspec.spec.model import (
     DEFAULT_IPVLAN_FLAG,
     DEFAULT_MODE,
@@ -43,8 +44,6 @@ from vlanspec.state import LiveNetwork
 
 #: Hex digits of sha256 kept in the fingerprint label: short to read, long enough not to collide.
 FINGERPRINT_LENGTH = 16
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def canonical_address(text: str) -> str:
@@ -70,25 +69,17 @@ def canonical_mac(text: str) -> str:
 
 def address_family(text: str) -> int:
     """4 or 6 for an address or CIDR, 0 for text that is neither."""
-    try:
-        return ipaddress.ip_network(text.strip(), strict=False).version
-    except ValueError:
-        return 0
+    network = as_network(text.strip())
+    return network.version if network is not None else 0
 
 
 def address_in(address: str, subnets: Iterable[Subnet]) -> bool:
     """Whether ``address`` lies in one of ``subnets`` (a static address that is still valid)."""
-    try:
-        ip = ipaddress.ip_address(address.strip())
-    except ValueError:
+    ip = as_address(address.strip())
+    if ip is None:
         return False
-    for subnet in subnets:
-        try:
-            if ip in ipaddress.ip_network(subnet.subnet, strict=False):
-                return True
-        except (ValueError, TypeError):
-            continue
-    return False
+    networks = (as_network(s.subnet) for s in subnets)
+    return any(n is not None and contains(n, ip) for n in networks)
 
 
 def canonical_subnet(subnet: Subnet) -> Subnet:
