@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vlanspec.plan.endpoints import clean_aliases
 from vlanspec.plan.model import Plan
 from vlanspec.plan.serialize import (
     FORMAT_VERSION,
@@ -40,7 +39,7 @@ from vlanspec.plan.serialize import (
     plan_to_dict,
 )
 from vlanspec.spec.model import SPEC_LABEL, Spec
-from vlanspec.state import EngineInfo, LiveEndpoint, LiveNetwork, LiveState
+from vlanspec.state import EngineInfo, LiveEndpoint, LiveNetwork, LiveState, user_aliases
 
 KIND = "vlanspec-saved-plan"
 SAVED_KEY = "saved"
@@ -112,7 +111,7 @@ def _endpoint(endpoint: LiveEndpoint) -> Json:
     aliases = (
         None
         if endpoint.aliases is None
-        else list(clean_aliases(endpoint.aliases, endpoint.container, endpoint.container_id))
+        else list(user_aliases(endpoint.aliases, endpoint.container, endpoint.container_id))
     )
     return {
         "container": endpoint.container,

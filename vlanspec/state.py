@@ -5,7 +5,7 @@ Plain frozen data, so the planner stays pure and tests can build live states wit
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from vlanspec.spec.model import Subnet
@@ -41,13 +41,29 @@ class LiveNetwork:
         return self.options.get("parent")
 
 
+#: Length of the short container id that engine 20.10 adds to a container's aliases.
+SHORT_ID = 12
+
+
+def user_aliases(
+    aliases: Iterable[str] | None, container: str, container_id: str
+) -> tuple[str, ...]:
+    """The aliases a user set, sorted: without the container's name and ids, which the engine
+    adds on its own (20.10 adds the short id on every user network)."""
+    automatic = {container}
+    if container_id:
+        automatic |= {container_id, container_id[:SHORT_ID]}
+    return tuple(sorted({a for a in aliases or () if a and a not in automatic}))
+
+
 @dataclass(frozen=True)
 class LiveEndpoint:
     """One container's attachment to one network, as the engine reports it.
 
     ``ipv4_address`` is what the container has; ``requested_ipv4`` is the static address it was
     connected with (IPAMConfig), None for a dynamic one. ``aliases`` is None when they were not
-    read (vlanspec inspects only containers its spec names).
+    read (vlanspec inspects only the containers whose spec entries declare aliases, and those a
+    plan reconnects).
     """
 
     container: str

@@ -12,7 +12,14 @@ from dataclasses import replace
 from typing import Any
 
 from vlanspec.spec.model import Spec, Subnet
-from vlanspec.state import EngineInfo, LiveContainer, LiveEndpoint, LiveNetwork, LiveState
+from vlanspec.state import (
+    EngineInfo,
+    LiveContainer,
+    LiveEndpoint,
+    LiveNetwork,
+    LiveState,
+    user_aliases,
+)
 
 Raw = Mapping[str, Any]
 #: (container id, network name) -> aliases, from container inspect.
@@ -104,19 +111,14 @@ def parse_endpoints(raw: Raw, aliases: AliasTable | None = None) -> list[LiveEnd
     return found
 
 
-def clean_aliases(aliases: Iterable[str] | None, container_id: str) -> tuple[str, ...]:
-    """Aliases as the user set them: sorted, without the short id that 20.10 adds on its own."""
-    engine_added = {container_id, container_id[:12]}
-    return tuple(sorted({a for a in aliases or () if a and a not in engine_added}))
-
-
 def aliases_from_inspect(raw: Raw, networks: Collection[str] | None) -> AliasTable:
     """The aliases of one inspected container on ``networks`` (every network when None)."""
     container_id = str(raw.get("Id") or "")
+    name = str(raw.get("Name") or "").lstrip("/")
     table: dict[tuple[str, str], tuple[str, ...]] = {}
     for network, ep in container_networks(raw).items():
         if networks is None or network in networks:
-            table[(container_id, network)] = clean_aliases(ep.get("Aliases"), container_id)
+            table[(container_id, network)] = user_aliases(ep.get("Aliases"), name, container_id)
     return table
 
 

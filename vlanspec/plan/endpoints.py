@@ -17,29 +17,19 @@ engine will honour count. The rules:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 
 from vlanspec.plan.model import Change, Endpoint, NetworkConfig
 from vlanspec.plan.normalize import address_in, canonical_address, canonical_mac
 from vlanspec.spec.model import Attachment
-from vlanspec.state import LiveEndpoint
+from vlanspec.state import LiveEndpoint, user_aliases
 
-#: Length of the short container id that engine 20.10 adds to a container's aliases.
-SHORT_ID = 12
 #: What a dynamic attachment shows where an address would be.
 DYNAMIC = "dynamic"
 
 
 def _address(text: str | None) -> str | None:
     return canonical_address(text) if text else None
-
-
-def clean_aliases(aliases: Iterable[str], container: str, container_id: str) -> tuple[str, ...]:
-    """User aliases only: the container's name and ids, which the engine adds, removed."""
-    automatic = {container}
-    if container_id:
-        automatic |= {container_id, container_id[:SHORT_ID]}
-    return tuple(sorted(set(aliases) - automatic))
 
 
 def desired_endpoint(
@@ -55,7 +45,7 @@ def desired_endpoint(
     if attachment.aliases is not None:
         aliases = tuple(sorted(set(attachment.aliases)))
     elif live is not None and live.aliases is not None:
-        aliases = clean_aliases(live.aliases, live.container, live.container_id)
+        aliases = user_aliases(live.aliases, live.container, live.container_id)
     else:
         aliases = ()
     return Endpoint(
@@ -79,7 +69,7 @@ def current_endpoint(live: LiveEndpoint) -> Endpoint:
         ipv4_address=_address(live.ipv4_address or live.requested_ipv4),
         ipv6_address=_address(live.ipv6_address or live.requested_ipv6),
         mac_address=canonical_mac(live.mac_address) if live.mac_address else None,
-        aliases=clean_aliases(live.aliases or (), live.container, live.container_id),
+        aliases=user_aliases(live.aliases or (), live.container, live.container_id),
     )
 
 
@@ -108,7 +98,7 @@ def kept_endpoint(
         ipv4_address=_kept(live.requested_ipv4, config, taken),
         ipv6_address=_kept(live.requested_ipv6, config, taken),
         mac_address=canonical_mac(mac) if mac else None,
-        aliases=clean_aliases(live.aliases or (), live.container, live.container_id),
+        aliases=user_aliases(live.aliases or (), live.container, live.container_id),
     )
 
 
@@ -144,8 +134,8 @@ def endpoint_changes(want: Endpoint, live: LiveEndpoint) -> tuple[Change, ...]:
     ):
         changes.append(Change("mac_address", canonical_mac(live.mac_address), want.mac_address))
     if live.aliases is not None:
-        have = clean_aliases(live.aliases, live.container, live.container_id)
-        wanted_aliases = clean_aliases(want.aliases, live.container, live.container_id)
+        have = user_aliases(live.aliases, live.container, live.container_id)
+        wanted_aliases = user_aliases(want.aliases, live.container, live.container_id)
         if have != wanted_aliases:
             changes.append(
                 Change("aliases", ", ".join(have) or None, ", ".join(want.aliases) or None)

@@ -92,12 +92,13 @@ CREATED: dict[str, Any] = {
     "NetworkSettings": {"Networks": {"lan": _endpoint()}},
 }
 INSPECTED: dict[str, Any] = RUNNING | {
+    "Name": "/web",  # inspect has one name, where the list has Names
     "NetworkSettings": {
         "Networks": {
             "lan": RUNNING["NetworkSettings"]["Networks"]["lan"]
-            | {"Aliases": ["web-alias", "28a1b5fe6674"]}
+            | {"Aliases": ["web-alias", "28a1b5fe6674", "web"]}
         }
-    }
+    },
 }
 
 
@@ -156,7 +157,7 @@ def test_own_name_is_chosen_over_legacy_link_names() -> None:
     assert read.container_name(raw) == "db"
 
 
-def test_aliases_from_inspect_drop_the_short_id_the_engine_adds() -> None:
+def test_aliases_from_inspect_drop_the_name_and_short_id_the_engine_adds() -> None:
     table = read.aliases_from_inspect(INSPECTED, None)
     assert table == {(RUNNING_ID, "lan"): ("web-alias",)}
     assert read.aliases_from_inspect(INSPECTED, frozenset({"other"})) == {}
