@@ -110,21 +110,27 @@ class Engine:
     # -- reading ---------------------------------------------------------------------------
 
     def read_live(self, aliases_for: Spec | Iterable[str] | None = None) -> LiveState:
-        """Everything on the engine, in three list calls (networks, containers, journal volumes)
-        plus one inspect per aliased container.
+        """Everything on the engine, in three list calls (networks, containers, journal volumes,
+        made at once) plus one inspect per aliased container.
 
         ``aliases_for`` says whose aliases to read (the lists do not carry them): for a spec,
-        the containers it names that are attached to one of its networks; for names, those
-        containers on any network; for None, nobody. Endpoints of other containers have
-        ``aliases=None``.
+        the containers whose entries declare aliases, where attached to one of its networks;
+        for names, those containers on any network; for None, nobody. Endpoints of other
+        containers have ``aliases=None``.
         """
-        raw_networks: list[dict[str, Any]] = self._call(
-            "networks", "list networks", self._api.networks
-        )
-        raw_containers: list[dict[str, Any]] = self._call(
-            "containers", "list containers", self._api.containers, all=True
-        )
-        journal = self.read_journal()
+        # The three lists do not depend on each other: in flight at once, the engine answers
+        # them together instead of one after the other.
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="read") as pool:
+            networks_listed = pool.submit(
+                self._call, "networks", "list networks", self._api.networks
+            )
+            containers_listed = pool.submit(
+                self._call, "containers", "list containers", self._api.containers, all=True
+            )
+            journal_listed = pool.submit(self.read_journal)
+            raw_networks: list[dict[str, Any]] = networks_listed.result()
+            raw_containers: list[dict[str, Any]] = containers_listed.result()
+            journal = journal_listed.result()
         names, networks = read.wanted_aliases(aliases_for)
         targets = read.alias_targets(raw_containers, names, networks)
         aliases = self._read_aliases(targets, networks)
