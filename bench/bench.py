@@ -609,7 +609,8 @@ def bench_startup(results: Results) -> None:
         ("import vlanspec.cli", "import vlanspec.cli"),
         (
             "import what plan needs",
-            "import vlanspec.cli, vlanspec.engine, vlanspec.spec, vlanspec.plan.diff, "
+            "import vlanspec.cli, vlanspec.commands.plan, vlanspec.engine.engine, "
+            "vlanspec.spec.load, vlanspec.plan.diff, vlanspec.plan.preflight, "
             "vlanspec.render.plan_text",
         ),
     ):
@@ -746,20 +747,31 @@ def explain(results: Results) -> list[str]:
             f"Three costs, none of them planning: (1) start-up: importing what `plan` needs "
             f"takes {imports:.2f} s before any work (Python itself "
             f"{startup.get('python -c pass', 0):.2f} s, docker-py alone "
-            f"{startup.get('import docker', 0):.2f} s; the rest is ruamel.yaml, jsonschema "
-            "with its referencing stack, click, and structlog, which imports rich). "
+            f"{startup.get('import docker', 0):.2f} s, nearly all of it requests and urllib3, "
+            "which the first engine call needs; vlanspec imports its commands, structlog and "
+            "rich only when used). "
             f"(2) {calls} engine calls: the version, then the networks, containers and "
-            "journal lists (no container inspects: this spec declares no aliases). (3) reading "
-            "the spec: ruamel.yaml in round-trip mode (kept for file:line:column in every "
-            "diagnostic) plus JSON Schema validation"
+            "journal lists, in flight at once (no container inspects: this spec declares no "
+            "aliases)"
+            + (
+                f"; `apply` makes {apply_calls} calls, the others taking and giving back the "
+                "engine lock (a volume), which a plan does not need"
+                if (apply_calls := (figures.get("vlanspec apply (no change)") or noop).calls)
+                and apply_calls > calls
+                else ""
+            )
+            + ". (3) reading the spec: ruamel.yaml's pure-Python round-trip loader (kept "
+            "for file:line:column in every diagnostic) plus JSON Schema validation"
             + (
                 f", {spec_cpu:.2f} s of Python here."
                 if (spec_cpu := _bucket(profiles, "plan (no change)", "reading and validating"))
                 else "."
             ),
-            "- What would meet it, for the owners to decide: parse large specs with a faster "
-            "loader and re-parse with ruamel only when there is a diagnostic to locate; import "
-            "docker-py's requests stack lazily (it is needed for the first engine call anyway).",
+            f"- What would meet it ({noop.median - 0.5:.2f} s to find), for the owners to decide: "
+            "build the spec's source map from a YAML composer with a C parser (node marks carry "
+            "line and column) instead of ruamel's round-trip loader, which is most of (3); or "
+            "read the live state while the spec is being parsed (the engine answers on another "
+            "core), which hides most of (2) for commands that take no lock.",
         ]
     for scenario, figs in results.figures.items():
         cold = figs.get("vlanspec apply (cold)") or figs.get("vlanspec apply (replace)")
@@ -773,8 +785,10 @@ def explain(results: Results) -> list[str]:
                 "top vlanspec pays start-up (imports, above), a version call and three lists "
                 "before planning, for a replace one inspect per container on the network (to "
                 "give each its aliases back, which the lists lack) and the journal volume that "
-                "makes the replace resumable, and to verify after applying three lists again "
-                "(the engine's word is not proof: 20.10 accepts and ignores a MAC on connect). "
+                "makes the replace resumable, the engine lock (a volume), one structured event "
+                "per step when not on a terminal, and to verify after applying three lists "
+                "again (the engine's word is not proof: 20.10 accepts and ignores a MAC on "
+                "connect). "
                 f"Here that is {cold.median - min(floors):.2f} s over the "
                 f"best floor; the 15% allowance is {0.15 * min(floors):.2f} s."
                 + (
