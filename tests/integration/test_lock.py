@@ -169,6 +169,28 @@ def test_a_run_that_waited_too_long_fails_naming_the_holder(
     assert LAN not in {n.name for n in docker_client.networks.list()}
 
 
+def test_an_apply_with_nothing_to_change_does_not_wait_for_the_lock(
+    tmp_path: Path,
+    docker_host: str,
+    docker_client: docker.DockerClient,
+    engine: Engine,
+    make_parent: MakeParent,
+) -> None:
+    spec = _spec(tmp_path, make_parent())
+    assert vlanspec(docker_host, "apply", spec, "--auto-approve").code == 0
+    held = EngineLock(engine, command="test")
+    holder = held.acquire(timeout=0)
+    try:
+        # It writes nothing, so it need not lock: it neither waits nor fails on the lock.
+        run = vlanspec(docker_host, "apply", spec, "--auto-approve", "--lock-timeout", "0")
+        assert run.code == 0, run
+        assert "No changes" in run.stdout, run
+        assert "lock" not in run.stderr, run
+        assert _lock_holder(docker_client) == holder
+    finally:
+        held.release()
+
+
 def _dead_pid() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()

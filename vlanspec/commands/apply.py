@@ -9,6 +9,7 @@ from vlanspec.commands.live import (
     adopt_option,
     auto_approve_option,
     docker_host_option,
+    lock_and_read_again,
     make_plan,
     open_session,
     parallelism_option,
@@ -99,10 +100,19 @@ def _apply_one(
     parallelism: int | None,
     lock_timeout: float,
 ) -> None:
-    """Plan one spec, show it, and apply it (or say why it cannot be)."""
-    session = open_session(spec, docker_host, lock_timeout=lock_timeout)
+    """Plan one spec, show it, and apply it (or say why it cannot be).
+
+    The first look takes no lock: when it finds nothing to change and no journal to clear, the
+    run writes nothing, so it need not wait for (or hold up) another run. Otherwise the lock is
+    taken and the plan made again from what is read under it.
+    """
+    session = open_session(spec, docker_host)
     try:
         plan = make_plan(session, adopt)
+        journal = [e for e in session.live.journal if e.spec == spec.name]
+        if not plan.is_empty or journal:
+            lock_and_read_again(session, lock_timeout)
+            plan = make_plan(session, adopt)
         show_and_apply(session, plan, auto_approve=auto_approve, parallelism=parallelism)
     finally:
         session.finish()

@@ -172,8 +172,7 @@ def open_session(
     made from a state no other run is changing) and held until :meth:`Session.finish`.
     """
     from vlanspec.commands.locking import take_lock
-    from vlanspec.engine import connect, host_interfaces
-    from vlanspec.plan.preflight import live_checks
+    from vlanspec.engine import connect
 
     engine = connect(docker_host, timeout=engine_timeout())
     lock = None
@@ -182,16 +181,39 @@ def open_session(
             lock = take_lock(engine, lock_timeout)
         live = engine.read_live(spec)
         if checks:
-            interfaces = host_interfaces() if live.engine.local else None
-            problems = live_checks(spec, live, interfaces)
-            if has_errors(problems):
-                raise SpecError(problems)
-            show_diagnostics(problems)
+            show_diagnostics(_checked(spec, live))
     except BaseException:
         release(lock)
         engine.close()
         raise
     return Session(spec, engine, live, lock)
+
+
+def lock_and_read_again(session: Session, lock_timeout: float) -> None:
+    """Take the engine's lock for a session opened without it, then read and check the live
+    state again, so that what is applied is planned from a state no other run is changing.
+
+    For apply's first look: a run that finds nothing to change need not lock at all. The
+    checks' warnings were shown when the session was opened; only errors are raised here.
+    :meth:`Session.finish` gives the lock back.
+    """
+    from vlanspec.commands.locking import take_lock
+
+    session.lock = take_lock(session.engine, lock_timeout)
+    session.live = session.engine.read_live(session.spec)
+    _checked(session.spec, session.live)
+
+
+def _checked(spec: Spec, live: LiveState) -> list[Diagnostic]:
+    """The live checks' warnings; their errors stop the command (:class:`SpecError`)."""
+    from vlanspec.engine import host_interfaces
+    from vlanspec.plan.preflight import live_checks
+
+    interfaces = host_interfaces() if live.engine.local else None
+    problems = live_checks(spec, live, interfaces)
+    if has_errors(problems):
+        raise SpecError(problems)
+    return problems
 
 
 def release(lock: EngineLock | None) -> None:
