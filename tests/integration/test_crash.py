@@ -37,12 +37,15 @@ from vlanspec.journal import LABEL as JOURNAL_LABEL
 VLANSPEC = str(Path(sys.executable).parent / "vlanspec")
 LAN = "vst-crash"
 SUBNET = "192.0.2.0/24"
-#: Listed in the spec: address (None: dynamic) and aliases.
-LISTED: list[tuple[str | None, list[str]]] = [
+#: Listed in the spec: address (None: dynamic) and aliases (None: not declared; the first
+#: test gives that container an alias by hand, which every replace must keep).
+LISTED: list[tuple[str | None, list[str] | None]] = [
     ("192.0.2.10", ["alpha"]),
     ("192.0.2.11", ["bravo", "bravo2"]),
     (None, ["charlie"]),
+    ("192.0.2.12", None),
 ]
+BY_HAND = ["delta"]
 #: Not listed: attached by hand before the first replace.
 UNLISTED: list[tuple[str | None, list[str]]] = [
     ("192.0.2.20", ["uniform"]),
@@ -69,7 +72,7 @@ def no_journal_left(docker_client: docker.DockerClient) -> Iterator[None]:
 def _spec(directory: Path, parent: str, listed: list[Container], generation: str) -> str:
     containers: dict[str, Any] = {}
     for container, (ipv4, aliases) in zip(listed, LISTED, strict=True):
-        settings: dict[str, Any] = {"aliases": aliases}
+        settings: dict[str, Any] = {} if aliases is None else {"aliases": aliases}
         if ipv4:
             settings["ipv4_address"] = ipv4
         containers[name(container)] = {"networks": {LAN: settings}}
@@ -144,8 +147,13 @@ def test_a_replace_killed_after_any_engine_call_is_finished_by_the_next_apply(
     network = docker_client.networks.get(LAN)
     for container, (ipv4, aliases) in zip(unlisted, UNLISTED, strict=True):
         network.connect(container, ipv4_address=ipv4, aliases=aliases or None)
+    for container, (ipv4, declared) in zip(listed, LISTED, strict=True):
+        if declared is None:  # aliases the spec leaves alone, given by hand
+            network.disconnect(container)
+            network.connect(container, ipv4_address=ipv4, aliases=BY_HAND)
     before = _snapshot(everybody)
     assert all(before.values()), before
+    assert [(before[name(c)] or {}).get("aliases") for c in listed][-1] == BY_HAND
     assert [(before[name(c)] or {}).get("requested") for c in unlisted] == [a for a, _ in UNLISTED]
 
     target, k, kills = "b", 1, 0

@@ -221,6 +221,38 @@ def test_after_the_create_only_the_missing_containers_are_connected() -> None:
     ]
 
 
+def test_a_listed_container_without_declared_aliases_gets_its_journaled_ones_back() -> None:
+    spec = spec_from_yaml(
+        """
+        version: 1
+        name: lab
+        networks:
+          lan: {driver: macvlan, parent: eth0, subnets: [{subnet: 192.0.2.0/24}]}
+        containers:
+          web: {networks: {lan: {ipv4_address: 192.0.2.10}}}
+          bare: {networks: {lan: {ipv4_address: 192.0.2.11, aliases: []}}}
+        """
+    )
+    recorded = (WEB, JournaledAttachment("bare", ipv4_address="192.0.2.11", aliases=("b",)))
+    # Killed after the delete: the network is created again, then each is connected.
+    gone = state(container("web"), container("bare"))
+    assert _connects(diff(spec, _with_journal(gone, _entry(1, *recorded)))) == [
+        Endpoint("bare", "lan", "192.0.2.11"),  # aliases: [] is the spec's word
+        Endpoint("web", "lan", "192.0.2.10", aliases=("www",)),  # the spec leaves them alone
+    ]
+    # Killed after the create: the same, onto the network that is there.
+    created = state(_current(spec), container("web"), container("bare"))
+    assert _connects(diff(spec, _with_journal(created, _entry(1, *recorded)))) == [
+        Endpoint("bare", "lan", "192.0.2.11"),
+        Endpoint("web", "lan", "192.0.2.10", aliases=("www",)),
+    ]
+    # Killed during the disconnects: the replace runs again and brings web back with them.
+    detached = state(_old(), container("web"), container("bare"))
+    [replace] = diff(spec, _with_journal(detached, _entry(1, *recorded))).actions
+    assert replace.kind is ActionKind.REPLACE
+    assert Endpoint("web", "lan", "192.0.2.10", aliases=("www",)) in replace.attach
+
+
 def test_a_finished_replace_plans_nothing_but_still_shows_its_journal() -> None:
     live = state(
         _current(SPEC),

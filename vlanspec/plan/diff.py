@@ -444,13 +444,27 @@ class _Planner:
         container = self.containers.get(attachment.container)
         return container is not None and not unconnectable(container)
 
+    def _recorded(self, attachment: Attachment) -> LiveEndpoint | None:
+        """The container as an interrupted replace's journal recorded it on the attachment's
+        network: where the spec leaves aliases alone, it is reconnected with the ones it had."""
+        container = self.containers.get(attachment.container)
+        if attachment.aliases is not None or container is None:
+            return None
+        for recorded in self.journal.get(attachment.network, ()):
+            if recorded.container == attachment.container:
+                return _as_live(recorded, attachment.network, container.id)
+        return None
+
     def _mac_allowed(self, network: Network) -> bool:
         return network.driver == "macvlan" and self.caps.mac_on_connect
 
     def _want(
         self, attachment: Attachment, network: Network, live: LiveEndpoint | None = None
     ) -> Endpoint:
-        return desired_endpoint(attachment, mac_allowed=self._mac_allowed(network), live=live)
+        """The endpoint to connect; aliases the spec leaves alone come from ``live``, or, for a
+        container an interrupted replace left detached, from the journal."""
+        found = live if live is not None else self._recorded(attachment)
+        return desired_endpoint(attachment, mac_allowed=self._mac_allowed(network), live=found)
 
     def _endpoints(self, network: LiveNetwork) -> tuple[LiveEndpoint, ...]:
         """The live attachments to one network, sorted by container name.
