@@ -783,12 +783,12 @@ def explain(results: Results) -> list[str]:
                 + (f", {cold.calls} engine calls" if cold.calls else "")
                 + ").** The steps themselves are the floor's calls in the floor's order; on "
                 "top vlanspec pays start-up (imports, above), a version call and three lists "
-                "before planning, for a replace one inspect per container on the network (to "
-                "give each its aliases back, which the lists lack) and the journal volume that "
-                "makes the replace resumable, the engine lock (a volume), one structured event "
-                "per step when not on a terminal, and to verify after applying three lists "
-                "again (the engine's word is not proof: 20.10 accepts and ignores a MAC on "
-                "connect). "
+                "for a first look without the lock, then the engine lock (a volume) and the "
+                "three lists again under it, for a replace one inspect per container on the "
+                "network (to give each its aliases back, which the lists lack) and the journal "
+                "volume that makes the replace resumable, one structured event per step when "
+                "not on a terminal, and to verify after applying three lists again (the "
+                "engine's word is not proof: 20.10 accepts and ignores a MAC on connect). "
                 f"Here that is {cold.median - min(floors):.2f} s over the "
                 f"best floor; the 15% allowance is {0.15 * min(floors):.2f} s."
                 + (

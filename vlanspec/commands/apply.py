@@ -8,6 +8,7 @@ from vlanspec.commands.base import Command, env_file_option
 from vlanspec.commands.live import (
     adopt_option,
     auto_approve_option,
+    check_live,
     docker_host_option,
     lock_and_read_again,
     make_plan,
@@ -51,8 +52,9 @@ def command(
 
     SPEC may also be a plan saved by 'vlanspec plan SPEC -o FILE': it is applied as saved, to the
     engine it was made for, without asking, unless the spec or the live state changed since (then
-    nothing changes, exit 1). Apply holds the engine's lock from reading the live state to
-    verifying (see --lock-timeout).
+    nothing changes, exit 1). Apply holds the engine's lock from reading the live state it
+    plans from to verifying; a run that finds nothing to change takes none (see
+    --lock-timeout).
 
     SPEC may be a directory: every spec in it is checked on its own and against the others,
     then each is applied on its own, in name order (--spec NAME picks some); a failure in one
@@ -106,11 +108,14 @@ def _apply_one(
     run writes nothing, so it need not wait for (or hold up) another run. Otherwise the lock is
     taken and the plan made again from what is read under it.
     """
-    session = open_session(spec, docker_host)
+    from vlanspec.journal import entries_of
+
+    session = open_session(spec, docker_host, checks=False)
     try:
         plan = make_plan(session, adopt)
-        journal = [e for e in session.live.journal if e.spec == spec.name]
-        if not plan.is_empty or journal:
+        if plan.is_empty and not entries_of(session.live.journal, spec.name):
+            check_live(session)
+        else:
             lock_and_read_again(session, lock_timeout)
             plan = make_plan(session, adopt)
         show_and_apply(session, plan, auto_approve=auto_approve, parallelism=parallelism)

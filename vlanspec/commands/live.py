@@ -179,41 +179,39 @@ def open_session(
     try:
         if lock_timeout is not None:
             lock = take_lock(engine, lock_timeout)
-        live = engine.read_live(spec)
+        session = Session(spec, engine, engine.read_live(spec), lock)
         if checks:
-            show_diagnostics(_checked(spec, live))
+            check_live(session)
     except BaseException:
         release(lock)
         engine.close()
         raise
-    return Session(spec, engine, live, lock)
+    return session
 
 
 def lock_and_read_again(session: Session, lock_timeout: float) -> None:
-    """Take the engine's lock for a session opened without it, then read and check the live
-    state again, so that what is applied is planned from a state no other run is changing.
-
-    For apply's first look: a run that finds nothing to change need not lock at all. The
-    checks' warnings were shown when the session was opened; only errors are raised here.
+    """Take the engine's lock for a session opened without it, then read the live state again
+    and run the live checks, so that what is applied is planned and checked from a state no
+    other run is changing (apply's first look: a run with nothing to change need not lock).
     :meth:`Session.finish` gives the lock back.
     """
     from vlanspec.commands.locking import take_lock
 
     session.lock = take_lock(session.engine, lock_timeout)
     session.live = session.engine.read_live(session.spec)
-    _checked(session.spec, session.live)
+    check_live(session)
 
 
-def _checked(spec: Spec, live: LiveState) -> list[Diagnostic]:
-    """The live checks' warnings; their errors stop the command (:class:`SpecError`)."""
+def check_live(session: Session) -> None:
+    """The live checks: warnings to standard error, errors stop the command (SpecError)."""
     from vlanspec.engine import host_interfaces
     from vlanspec.plan.preflight import live_checks
 
-    interfaces = host_interfaces() if live.engine.local else None
-    problems = live_checks(spec, live, interfaces)
+    interfaces = host_interfaces() if session.live.engine.local else None
+    problems = live_checks(session.spec, session.live, interfaces)
     if has_errors(problems):
         raise SpecError(problems)
-    return problems
+    show_diagnostics(problems)
 
 
 def release(lock: EngineLock | None) -> None:
@@ -227,8 +225,8 @@ def release(lock: EngineLock | None) -> None:
 
 
 def make_plan(session: Session, adopt: tuple[str, ...] = ()) -> Plan:
-    """Plan the session's spec against its live state (reading more aliases if a replace needs
-    them: :func:`vlanspec.api.plan_on`)."""
+    """Plan the session's spec against its live state (reading more aliases if a replace or a
+    reattach needs them: :func:`vlanspec.api.plan_on`)."""
     from vlanspec.api import plan_on
 
     plan, session.live = plan_on(session.engine, session.spec, session.live, adopt=adopt)

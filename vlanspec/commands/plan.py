@@ -59,9 +59,9 @@ def command(
     """Show what 'vlanspec apply SPEC' would change on the Docker engine.
 
     Reads the live state (one networks list, one containers list, and an inspect for the
-    aliases of each container whose spec entry declares aliases), checks the spec against it,
-    and prints the plan. Nothing is changed. With -o FILE the plan is also saved, for
-    'vlanspec apply FILE'.
+    aliases of each container whose spec entry declares aliases or that the plan reconnects),
+    checks the spec against it, and prints the plan. Nothing is changed. With -o FILE the plan
+    is also saved, for 'vlanspec apply FILE'.
 
     SPEC may be a directory: every spec in it is checked on its own and against the others, and
     planned on its own (--spec NAME picks some).

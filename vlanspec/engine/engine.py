@@ -163,8 +163,8 @@ class Engine:
     def read_aliases(self, live: LiveState, containers: Collection[str]) -> LiveState:
         """``live`` with the aliases of ``containers`` read too: one inspect per container.
 
-        For what only some plans need: before a replace reconnects containers the spec does
-        not list, their aliases must be known so they get them back.
+        For what only some plans need: before a replace or a reattach reconnects containers
+        whose aliases the spec leaves alone, those aliases must be known so they get them back.
         """
         ids = sorted({e.container_id for e in live.endpoints if e.container in containers})
         if not ids:
