@@ -125,6 +125,12 @@ class _Logger:
             return _drop
         return getattr(self._make(_structlog()), name)
 
+    def bind(self, **values: Any) -> _Logger:
+        """A logger with ``values`` bound, made on first use too (so that it follows a
+        :func:`configure` that comes after it)."""
+        make = self._make
+        return _Logger(lambda structlog: make(structlog).bind(**values), self._floor)
+
 
 def get_logger(name: str) -> FilteringBoundLogger:
     """A logger bound to the emitting module's name."""

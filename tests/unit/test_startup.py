@@ -107,3 +107,22 @@ def test_every_command_module_is_registered_under_its_command_name() -> None:
         if isinstance(getattr(module, "command", None), click.Command)
     }
     assert defined == COMMANDS
+
+
+def test_a_bound_logger_follows_the_configuration_made_after_it() -> None:
+    code = (
+        "import io, sys\n"
+        "from vlanspec import logs\n"
+        "bound = logs.get_logger('m').bind(spec='lab')\n"  # before configure, as at import time
+        "sys.stderr = io.StringIO()\n"
+        "logs.configure('json', 1)\n"
+        "bound.debug('hidden')\n"
+        "bound.info('shown')\n"
+        "sys.__stdout__.write(sys.stderr.getvalue())\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    [line] = run.stdout.splitlines()
+    event = json.loads(line)
+    assert (event["event"], event["spec"], event["module"]) == ("shown", "lab", "m")
