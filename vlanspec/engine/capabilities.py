@@ -46,6 +46,13 @@ class Capabilities:
         return self.at_least(29, 3)
 
     @property
+    def l3_ipvlan_beside_default_route(self) -> bool:
+        """A container with a default route (any non-internal network) can join a non-internal
+        ipvlan l3/l3s network from 28.0; before, the connect fails with ``routes to
+        ["0.0.0.0/0"]: file exists`` (moby#48576, fixed in 28.0 by moby#49130)."""
+        return self.at_least(28)
+
+    @property
     def unique_network_names(self) -> bool:
         """Network names are unique from 25.0 (older engines need CheckDuplicate)."""
         return self.at_least(25)

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence, Set
 
 from vlanspec.diagnostics import Diagnostic, sorted_diagnostics
 from vlanspec.engine.capabilities import Capabilities, capabilities
+from vlanspec.plan.diff import unconnectable
 from vlanspec.plan.ownership import owned_by
 from vlanspec.spec.checks_common import Placed, as_network, by_name, mention, placed
 from vlanspec.spec.checks_parents import parent_conflict
@@ -48,6 +49,7 @@ def live_checks(
         found.extend(_shared_in_spec(placed([spec]), caps))
         found.extend(_engine_features(spec, caps))
         found.extend(_macs_on_connect(spec, live, caps))
+        found.extend(_l3_beside_default_route(spec, live, caps))
     if interfaces:
         found.extend(_missing_parents(spec, interfaces))
     return sorted_diagnostics(found)
@@ -225,6 +227,77 @@ def _macs_on_connect(spec: Spec, live: LiveState, caps: Capabilities) -> Iterato
             f"this network (docker run --network {att.network} --mac-address "
             f"{att.mac_address}); vlanspec then finds it in place and leaves it",
         )
+
+
+def _l3_beside_default_route(
+    spec: Spec, live: LiveState, caps: Capabilities
+) -> Iterator[Diagnostic]:
+    """Connects to a non-internal ipvlan l3/l3s network that engines before 28.0 fail.
+
+    The L3 driver gives the container a connected default route; when another non-internal
+    network already gave it one, the kernel refuses the second and the connect fails half-way
+    through an apply (``routes to ["0.0.0.0/0"]: file exists``, moby#48576, fixed in 28.0).
+    The other networks are the container's other attachments in the spec and its live endpoints
+    (a network the spec declares judged by the spec). An attachment already in place needs no
+    connect; a container Docker cannot connect at all gets the planner's note instead.
+    """
+    if caps.l3_ipvlan_beside_default_route:
+        return
+    version = ".".join(str(n) for n in caps.version)
+    networks = by_name(spec)
+    containers = {c.name: c for c in live.containers}
+    live_on = _live_attachments(live)
+    for att in spec.attachments:
+        network = networks.get(att.network)
+        if network is None or network.driver != "ipvlan" or not _routes(network):
+            continue
+        container = containers.get(att.container)
+        here = live_on.get(att.container, set())
+        if network.effective_mode not in ("l3", "l3s") or att.network in here:
+            continue
+        if container is None or unconnectable(container):
+            continue
+        candidates = here | {a.network for a in spec.attachments_for(att.container)}
+        others = sorted(
+            name
+            for name in candidates - {att.network}
+            if _routes(networks.get(name) or live.network(name))
+        )
+        if not others:
+            continue
+        names = ", ".join(f"'{name}'" for name in others)
+        yield Diagnostic.error(
+            "engine.ipvlan-l3-default-route",
+            f"container '{att.container}' cannot join ipvlan {network.effective_mode} network "
+            f"'{att.network}' on Docker Engine {version}: it gets a default route through "
+            f"{names}, and engines before 28.0 then fail the connect with 'file exists' "
+            "(moby#48576)",
+            spec.locate_key(att.path),
+            f"make one of the networks 'internal: true', or disconnect the container from "
+            f"{names}, or upgrade the engine to 28.0 or newer",
+        )
+
+
+def _live_attachments(live: LiveState) -> dict[str, set[str]]:
+    """The networks each container is on, by name: only endpoints whose network exists, matched
+    by id like the planner does (20.10 keeps an endpoint of a failed connect after its network
+    is gone)."""
+    by_id = {n.id: n for n in live.networks}
+    found: dict[str, set[str]] = {}
+    for endpoint in live.endpoints:
+        network = by_id.get(endpoint.network_id) or live.network(endpoint.network)
+        if network is not None and endpoint.is_on(network):
+            found.setdefault(endpoint.container, set()).add(network.name)
+    return found
+
+
+def _routes(network: Network | LiveNetwork | None) -> bool:
+    """Whether a network gives its containers a default route: any that is not internal
+    (before 28.0 the engine gives every other network a gateway). Without a parent a spec
+    network is internal, as :mod:`vlanspec.plan.normalize` has it."""
+    if isinstance(network, Network):
+        return not (network.internal or network.parent is None)
+    return network is not None and not network.internal
 
 
 def _missing_parents(spec: Spec, interfaces: Set[str]) -> Iterator[Diagnostic]:

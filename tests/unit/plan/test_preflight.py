@@ -7,7 +7,7 @@ import pytest
 from tests.unit.spec.checks_support import spec_of, summary
 from vlanspec.plan.preflight import live_checks
 from vlanspec.spec.model import Subnet
-from vlanspec.state import EngineInfo, LiveEndpoint, LiveNetwork, LiveState
+from vlanspec.state import EngineInfo, LiveContainer, LiveEndpoint, LiveNetwork, LiveState
 
 SPEC = """\
 name: lab
@@ -168,6 +168,66 @@ def test_mac_on_connect_before_29_3_is_a_warning_with_a_way_out(version: str) ->
 def test_mac_already_in_place_needs_no_connect() -> None:
     endpoint = LiveEndpoint("web", "c1", "lan", "n1", mac_address="02:00:00:00:00:01")
     assert check(state("20.10.24", endpoints=(endpoint,))) == []
+
+
+# web on the L3 network only (its key at 15:7), and on lan and the L3 network (routed at 16:7).
+L3_ONLY = NO_MAC.replace("      lan: {}\n", "      routed: {}\n")
+L3_AND_LAN = NO_MAC + "      routed: {}\n"
+WEB = LiveContainer("c1", "web")
+ON_BRIDGE = (net("bridge", "bridge", "172.17.0.0/16"),)
+BRIDGE_ENDPOINT = LiveEndpoint("web", "c1", "bridge", "id-bridge")
+
+
+def l3_default_route(live: LiveState, text: str) -> list[tuple[str, int, int]]:
+    return at(check(live, text), "engine.ipvlan-l3-default-route")
+
+
+def test_l3_beside_a_live_bridge_is_refused_before_28() -> None:
+    live = state("26.1.4", *ON_BRIDGE, containers=(WEB,), endpoints=(BRIDGE_ENDPOINT,))
+    found = live_checks(spec_of(L3_ONLY), live, HOST)
+    [d] = [d for d in found if d.code == "engine.ipvlan-l3-default-route"]
+    assert d.is_error and (d.location.line, d.location.column) == (15, 7)
+    assert all(word in d.message for word in ("'web'", "'routed'", "'bridge'", "26.1.4"))
+    assert "internal: true" in (d.hint or "") and "28.0" in (d.hint or "")
+
+
+def test_l3_beside_a_second_spec_network_is_refused_before_28() -> None:
+    found = l3_default_route(state("26.1.4", containers=(WEB,)), L3_AND_LAN)
+    assert found == [("error", 16, 7)]
+
+
+def test_an_internal_l3_network_adds_no_default_route() -> None:
+    text = L3_AND_LAN.replace("    mode: l3\n", "    mode: l3\n    internal: true\n")
+    assert l3_default_route(state("26.1.4", containers=(WEB,)), text) == []
+
+
+def test_l3_beside_a_default_route_works_from_28() -> None:
+    live = state("28.0.0", *ON_BRIDGE, containers=(WEB,), endpoints=(BRIDGE_ENDPOINT,))
+    assert l3_default_route(live, L3_AND_LAN) == []
+
+
+def test_internal_other_networks_give_no_default_route() -> None:
+    text = L3_AND_LAN.replace("    driver: macvlan\n", "    driver: macvlan\n    internal: true\n")
+    holding = (net("holding", "macvlan", internal=True),)
+    endpoint = LiveEndpoint("web", "c1", "holding", "id-holding")
+    live = state("26.1.4", *holding, containers=(WEB,), endpoints=(endpoint,))
+    assert l3_default_route(live, text) == []
+
+
+def test_a_container_already_on_the_l3_network_needs_no_connect() -> None:
+    routed = net("routed", "ipvlan", "198.51.100.0/24", options={"parent": "eth1.20"})
+    on_l3 = LiveEndpoint("web", "c1", "routed", "id-routed")
+    endpoints = (BRIDGE_ENDPOINT, on_l3)
+    live = state("26.1.4", *ON_BRIDGE, routed, containers=(WEB,), endpoints=endpoints)
+    assert l3_default_route(live, L3_AND_LAN) == []
+
+
+def test_an_endpoint_left_on_a_network_that_is_gone_is_no_attachment() -> None:
+    # 20.10 keeps the endpoint of a failed L3 connect after the network is removed.
+    ghost = LiveEndpoint("web", "c1", "routed", "id-removed")
+    endpoints = (BRIDGE_ENDPOINT, ghost)
+    live = state("26.1.4", *ON_BRIDGE, containers=(WEB,), endpoints=endpoints)
+    assert l3_default_route(live, L3_ONLY) == [("error", 15, 7)]
 
 
 def test_missing_parent_with_similar_names() -> None:
