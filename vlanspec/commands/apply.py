@@ -109,10 +109,13 @@ def _apply_one(
     taken and the plan made again from what is read under it.
     """
     from vlanspec.journal import entries_of
+    from vlanspec.plan.diff import diff
 
     session = open_session(spec, docker_host, checks=False)
     try:
-        plan = make_plan(session, adopt)
+        # The pure planner is enough to see whether anything is to be done: what make_plan
+        # reads on top (aliases a reconnect must keep) matters only when something is.
+        plan = diff(spec, session.live, adopt=adopt)
         if plan.is_empty and not entries_of(session.live.journal, spec.name):
             check_live(session)
         else:
