@@ -1,10 +1,13 @@
-"""The journal of replaces: what a replace must restore, written where any later run finds it.
+"""The journal of reconnects: what a replace (or a reattach) must restore, written where any
+later run finds it.
 
 A replace disconnects every container from a network, deletes it, creates it again and
 reconnects them. A run killed in between would leave containers detached, and the next plan
 could not know about the ones the spec does not list (they are no longer on any network it
 reads). So before the first destructive step, apply writes one journal entry per replaced
-network: every attachment the replace will restore (container, addresses, MAC, aliases).
+network: every attachment the replace will restore (container, addresses, MAC, aliases). A
+reattach (disconnect, connect) that carries aliases is journalled the same way, since aliases
+the spec leaves alone exist nowhere else while the container is detached.
 
 Where: on the engine, like the lock (:mod:`vlanspec.lock`), because the next run may start on
 another machine. An entry is a Docker volume named ``vlanspec-journal.<spec>.<network>.<n>``
@@ -32,7 +35,7 @@ from typing import Any, Protocol
 
 from vlanspec.errors import UserError
 from vlanspec.logs import get_logger
-from vlanspec.plan.model import ActionKind, Plan
+from vlanspec.plan.model import ActionKind, Endpoint, Plan
 from vlanspec.state import JournaledAttachment, JournalEntry, LiveState
 
 log = get_logger(__name__)
@@ -165,17 +168,29 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _reconnects(plan: Plan) -> dict[str, list[Endpoint]]:
+    """Per network, what the plan disconnects and connects again: a replace's whole list, and
+    each reattach with aliases (the spec may leave them alone, and then only the container had
+    them: a run killed between its disconnect and connect would lose them)."""
+    found: dict[str, list[Endpoint]] = {}
+    for action in plan.actions:
+        if action.kind is ActionKind.REPLACE and action.attach:
+            found.setdefault(action.network, []).extend(action.attach)
+        elif action.kind is ActionKind.REATTACH and action.endpoint and action.endpoint.aliases:
+            found.setdefault(action.network, []).append(action.endpoint)
+    return found
+
+
 def entries_to_write(plan: Plan, live: LiveState, *, created: str = "") -> list[JournalEntry]:
-    """The entries ``plan`` needs before it runs: one per replace that reconnects anybody.
+    """The entries ``plan`` needs before it runs: one per network it reconnects containers to
+    (by a replace, or by reattaches that carry aliases).
 
     Nothing is written for a network whose newest entries already say exactly this (a run
     finishing an interrupted replace of the same containers), so retrying costs no volume.
     """
     existing = entries_of(live.journal, plan.spec)
     wanted: list[JournalEntry] = []
-    for action in plan.actions:
-        if action.kind is not ActionKind.REPLACE or not action.attach:
-            continue
+    for network, reconnected in _reconnects(plan).items():
         attachments = tuple(
             sorted(
                 (
@@ -186,20 +201,20 @@ def entries_to_write(plan: Plan, live: LiveState, *, created: str = "") -> list[
                         mac_address=e.mac_address,
                         aliases=tuple(e.aliases),
                     )
-                    for e in action.attach
+                    for e in reconnected
                 ),
                 key=lambda a: a.container,
             )
         )
-        before = existing.get(action.network, [])
+        before = existing.get(network, [])
         if before and merged(before) == attachments:
             continue
         generation = max((e.generation for e in before), default=0) + 1
         wanted.append(
             JournalEntry(
-                name=volume_name(plan.spec, action.network, generation),
+                name=volume_name(plan.spec, network, generation),
                 spec=plan.spec,
-                network=action.network,
+                network=network,
                 generation=generation,
                 created=created or _now(),
                 attachments=attachments,

@@ -21,6 +21,7 @@ from tests.integration.reconcile_helpers import (
     vlanspec,
     write_spec,
 )
+from vlanspec.journal import LABEL as JOURNAL_LABEL
 from vlanspec.spec.model import SPEC_LABEL
 
 LAN = "vst-lan"
@@ -115,11 +116,14 @@ def test_aliases_the_spec_does_not_declare_are_left_alone_and_survive_a_reattach
     assert vlanspec(docker_host, "plan", spec_at("192.0.2.10"), "--detailed-exitcode").code == 0
 
     # An address change reattaches it, and the alias it had comes back with it.
-    applied = vlanspec(docker_host, "apply", spec_at("192.0.2.20"), "--auto-approve")
+    applied = vlanspec(docker_host, "apply", spec_at("192.0.2.20"), "--auto-approve", "-v")
     assert applied.code == 0, applied
     assert address(container, LAN) == "192.0.2.20"
     moved = endpoint(container, LAN)
     assert moved is not None and "by-hand" in (moved["Aliases"] or []), moved
+    # The reattach was journalled (its aliases lived nowhere else meanwhile), then cleared.
+    assert "journal written" in applied.stderr, applied
+    assert not docker_client.volumes.list(filters={"label": JOURNAL_LABEL})
 
     # Declared, they are managed: [] takes the alias away.
     spec = spec_at("192.0.2.20", aliases=[])

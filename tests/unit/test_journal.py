@@ -156,6 +156,36 @@ def test_a_different_list_is_a_new_generation() -> None:
     assert entry.generation == 2 and entry.name.endswith(".lan.2")
 
 
+def test_a_reattach_with_aliases_is_journalled_and_one_without_is_not() -> None:
+    spec = spec_from_yaml(
+        """
+        version: 1
+        name: lab
+        networks:
+          lan: {driver: macvlan, parent: eth0, subnets: [{subnet: 192.0.2.0/24}]}
+        containers:
+          web: {networks: {lan: {ipv4_address: 192.0.2.10}}}
+          bare: {networks: {lan: {ipv4_address: 192.0.2.11}}}
+        """
+    )
+    live = state(
+        _current(spec),
+        container("web"),
+        container("bare"),
+        endpoint("web", "lan", ipv4="192.0.2.20", requested="192.0.2.20", aliases=("www",)),
+        endpoint("bare", "lan", ipv4="192.0.2.21", requested="192.0.2.21", aliases=()),
+    )
+    plan = diff(spec, live)
+    assert [a.kind for a in plan.actions] == [ActionKind.REATTACH] * 2
+    [entry] = journal.entries_to_write(plan, live, created="T")
+    assert entry.network == "lan"
+    assert entry.attachments == (WEB,)  # its aliases live nowhere else while it is detached
+    # Killed between web's disconnect and connect: the next plan connects it with them.
+    detached = state(_current(spec), container("web"), container("bare"))
+    connects = _connects(diff(spec, _with_journal(detached, entry)))
+    assert Endpoint("web", "lan", "192.0.2.10", aliases=("www",)) in connects
+
+
 class Store:
     def __init__(self) -> None:
         self.volumes: dict[str, dict[str, str]] = {}

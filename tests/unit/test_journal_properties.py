@@ -54,12 +54,17 @@ def run_until(plan: Plan, live: LiveState, rng: random.Random, stop: int) -> tup
 
 
 def promised(plan: Plan) -> dict[tuple[str, str], Endpoint]:
-    return {
+    """What the plan's reconnects (a replace's list, reattaches) must give each container."""
+    found = {
         (e.container, e.network): e
         for a in plan.actions
         if a.kind is ActionKind.REPLACE
         for e in a.attach
     }
+    for action in plan.actions:
+        if action.kind is ActionKind.REATTACH and action.endpoint is not None:
+            found[(action.endpoint.container, action.network)] = action.endpoint
+    return found
 
 
 @SETTINGS

@@ -139,12 +139,14 @@ def address_dropped(container: str, network: str, address: str, why: str) -> Not
 def interrupted_replace(
     network: str, volumes: Sequence[str], since: str, containers: Sequence[str], *, declared: bool
 ) -> Note:
-    """A journal entry (vlanspec.journal) shows that a run stopped during a replace."""
+    """A journal entry (vlanspec.journal) shows that a run stopped during a replace or a
+    reattach, before it had reconnected every container it disconnected."""
     who = ", ".join(containers) or "no container"
     where = ", ".join(volumes)
     if declared:
         message = (
-            f"a run was interrupted while replacing network '{network}' (journal {where}, "
+            f"a run was interrupted while replacing network '{network}' or reconnecting "
+            f"containers to it (journal {where}, "
             f"since {since}): this plan finishes it first, reconnecting whichever of its "
             f"containers are not attached ({who})"
         )
@@ -154,7 +156,8 @@ def interrupted_replace(
         )
     else:
         message = (
-            f"a run was interrupted while replacing network '{network}' (journal {where}, "
+            f"a run was interrupted while replacing network '{network}' or reconnecting "
+            f"containers to it (journal {where}, "
             f"since {since}), which the spec no longer declares: its containers ({who}) are "
             "not reconnected"
         )
