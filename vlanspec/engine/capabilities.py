@@ -31,6 +31,11 @@ class Capabilities:
         return self.version >= (major, minor, patch)
 
     @property
+    def version_text(self) -> str:
+        """``"20.10.24"``: the version as messages name it."""
+        return ".".join(str(n) for n in self.version)
+
+    @property
     def shared_macvlan_parent(self) -> bool:
         """Several macvlan networks on one parent (not passthru): allowed from 27.0.1."""
         return self.at_least(27, 0, 1)

@@ -143,7 +143,7 @@ def _parents_in_use(
 
 
 def _old_engine_sharing(caps: Capabilities) -> str:
-    version = ".".join(str(n) for n in caps.version)
+    version = caps.version_text
     return (
         f"Docker Engine {version} refuses a second macvlan network on one parent "
         "(engines allow it from 27.0.1)"
@@ -181,7 +181,7 @@ def _engine_features(spec: Spec, caps: Capabilities) -> Iterator[Diagnostic]:
     """ipvlan's flag and mode l3s, which engines before 23.0 do not know."""
     if caps.ipvlan_flag:
         return
-    version = ".".join(str(n) for n in caps.version)
+    version = caps.version_text
     for network in spec.networks:
         if network.flag is not None:
             yield Diagnostic.error(
@@ -208,7 +208,7 @@ def _macs_on_connect(spec: Spec, live: LiveState, caps: Capabilities) -> Iterato
     """
     if caps.mac_on_connect:
         return
-    version = ".".join(str(n) for n in caps.version)
+    version = caps.version_text
     has = {(e.container, e.network): (e.mac_address or "").lower() for e in live.endpoints}
     networks = by_name(spec)
     for att in spec.attachments:
@@ -243,7 +243,7 @@ def _l3_beside_default_route(
     """
     if caps.l3_ipvlan_beside_default_route:
         return
-    version = ".".join(str(n) for n in caps.version)
+    version = caps.version_text
     networks = by_name(spec)
     containers = {c.name: c for c in live.containers}
     live_on = _live_attachments(live)
