@@ -402,26 +402,25 @@ def vlanspec(*args: str) -> list[str]:
 # -- the contenders -----------------------------------------------------------------------------
 
 
+def floor(host: Host, action: str, scenario_file: Path, parallelism: int) -> Run:
+    """One run of bench/floor.py (``up`` or ``replace``) on ``host``'s engine, timed."""
+    script = str(BENCH / "floor.py")
+    api_version = host.api.api_version
+    return timed(
+        [PYTHON, script, action, str(scenario_file), host.url, api_version, str(parallelism)]
+    )
+
+
 def bench_scenario(
     host: Host, scenario: Scenario, work: Path, results: Results, runs: int, ansible: bool
 ) -> None:
     key = scenario.label
     scenario_file, spec = scenario.write(work)
-    url, api_version = host.url, host.api.api_version
+    url = host.url
     log(f"scenario {key}: floor")
     for _ in range(runs):
         for p in PARALLELISMS:
-            run = timed(
-                [
-                    PYTHON,
-                    str(BENCH / "floor.py"),
-                    "up",
-                    str(scenario_file),
-                    url,
-                    api_version,
-                    str(p),
-                ]
-            )
+            run = floor(host, "up", scenario_file, p)
             results.add(key, f"floor p={p}", run.seconds)
             for kind, seconds in json.loads(run.stdout).items():
                 results.phase(key, kind, p, seconds)
@@ -566,25 +565,13 @@ def bench_replace(host: Host, work: Path, results: Results, runs: int) -> None:
     block = ipaddress.IPv4Network(REPLACE_SUBNET)
     scenario = make_scenario("replace", host.parents(1), containers, [block])
     key = "replace 1 x 40"
-    url, api_version = host.url, host.api.api_version
+    url = host.url
     scenario_file, _ = scenario.write(work)
     log(f"{key}: floor")
     for _ in range(runs):
         for p in PARALLELISMS:
-            timed(
-                [PYTHON, str(BENCH / "floor.py"), "up", str(scenario_file), url, api_version, "8"]
-            )
-            run = timed(
-                [
-                    PYTHON,
-                    str(BENCH / "floor.py"),
-                    "replace",
-                    str(scenario_file),
-                    url,
-                    api_version,
-                    str(p),
-                ]
-            )
+            floor(host, "up", scenario_file, 8)
+            run = floor(host, "replace", scenario_file, p)
             results.add(key, f"floor p={p}", run.seconds)
             for kind, seconds in json.loads(run.stdout).items():
                 results.phase(key, kind, p, seconds)
