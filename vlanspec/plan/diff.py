@@ -233,15 +233,13 @@ class _Planner:
                 self._connect(attachment, network)
                 addresses = (attachment.ipv4_address, attachment.ipv6_address)
                 taken |= {canonical_address(a) for a in addresses if a}
-        for kept in self._journaled(network, desired, attached=(), taken=taken):
-            self.actions.append(
-                Action(
-                    ActionKind.CONNECT,
-                    network.name,
-                    reason="attached before an interrupted replace (journal)",
-                    endpoint=kept,
-                )
-            )
+        self._connect_journaled(
+            network,
+            desired,
+            attached=(),
+            taken=taken,
+            reason="attached before an interrupted replace (journal)",
+        )
 
     def _replace(
         self,
@@ -356,15 +354,13 @@ class _Planner:
             if a
         }
         desired = desired_config(network, self.spec.name)
-        for kept in self._journaled(network, desired, attached=set(live_endpoints), taken=taken):
-            self.actions.append(
-                Action(
-                    ActionKind.CONNECT,
-                    network.name,
-                    reason="attached before an interrupted replace (journal), not attached now",
-                    endpoint=kept,
-                )
-            )
+        self._connect_journaled(
+            network,
+            desired,
+            attached=set(live_endpoints),
+            taken=taken,
+            reason="attached before an interrupted replace (journal), not attached now",
+        )
 
     def _connect(self, attachment: Attachment, network: Network) -> None:
         self.actions.append(
@@ -403,6 +399,21 @@ class _Planner:
                     [a.container for a in self.journal[name]],
                     declared=self.spec.network(name) is not None,
                 )
+            )
+
+    def _connect_journaled(
+        self,
+        network: Network,
+        desired: NetworkConfig,
+        *,
+        attached: Collection[str],
+        taken: set[str],
+        reason: str,
+    ) -> None:
+        """A connect for each journaled container to bring back (see :meth:`_journaled`)."""
+        for kept in self._journaled(network, desired, attached=attached, taken=taken):
+            self.actions.append(
+                Action(ActionKind.CONNECT, network.name, reason=reason, endpoint=kept)
             )
 
     def _journaled(
