@@ -40,9 +40,12 @@ up() {
       ip link set "$parent" up && ip link set "${parent}p" up
     fi
   done
-  # Containers must sit on some network to be connectable later: a macvlan of their own.
+  # Containers must sit on some network to be connectable later: a macvlan of their own,
+  # internal so that it gives them no default route (one would keep engines before 28.0 from
+  # connecting them to an ipvlan L3 network, as vlanspec's preflight says).
   docker_ network inspect lab-holding >/dev/null 2>&1 ||
-    docker_ network create -d macvlan -o parent=vlabh --subnet 198.51.100.240/28 lab-holding >/dev/null
+    docker_ network create -d macvlan -o parent=vlabh --internal --subnet 198.51.100.240/28 \
+      lab-holding >/dev/null
   local name
   for name in "${CONTAINERS[@]}"; do
     docker_ container inspect "$name" >/dev/null 2>&1 ||
